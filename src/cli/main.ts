@@ -1,0 +1,45 @@
+import { runAccountsCommand } from './accountsCommand';
+import { runClassifyCommand } from './classifyCommand';
+import { CliError, CliIo } from './cliIo';
+import { runParseResetCommand } from './parseResetCommand';
+
+const USAGE = `usage: claude-quota <command>
+  classify [--now ISO] [--tz IANA]        classify terminal output read from stdin; prints one JSON line
+  parse-reset "<text>" [--now ISO] [--tz IANA]   print the reset instant named in text
+  accounts add|switch|remove|rename|list   manage Claude Code logins (see: claude-quota accounts --help)
+`;
+
+export async function main(argv: readonly string[], io: CliIo, stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'classify':
+        return await runClassifyCommand(rest, io, stdin as unknown as AsyncIterable<Uint8Array> & { isTTY?: boolean });
+      case 'parse-reset':
+        return runParseResetCommand(rest, io);
+      case 'accounts':
+        return await runAccountsCommand(rest, io);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        (command === undefined ? io.stderr : io.stdout).write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+    }
+  } catch (err) {
+    // One clear line, never a stack trace.
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`claude-quota: ${message}\n`);
+    return err instanceof CliError ? err.exitCode : 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, process.stdin).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
+}

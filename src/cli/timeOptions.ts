@@ -1,0 +1,21 @@
+import { TimeContext } from '../core/types';
+import { CliError } from './cliIo';
+
+/** Reads --now ISO and --tz IANA (defaults: the current time and the system zone). */
+export function readTimeContext(options: ReadonlyMap<string, string>): TimeContext {
+  const nowText = options.get('now');
+  const now = nowText === undefined ? new Date() : new Date(nowText);
+  if (Number.isNaN(now.getTime())) throw new CliError(`--now: not an ISO date/time: ${JSON.stringify(nowText)}`);
+  const timeZone = options.get('tz') ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!isValidTimeZone(timeZone)) throw new CliError(`--tz: unknown IANA time zone: ${JSON.stringify(timeZone)}`);
+  return { now, timeZone };
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,12 @@
+import * as vscode from 'vscode';
+import { Logger } from '../core/logger';
+
+export const OUTPUT_CHANNEL_NAME = 'Claude Quota Sentinel';
+
+/** The extension's single LogOutputChannel behind the core Logger (levels, tags, redaction, rate limit). */
+export function createOutputLog(
+  createChannel: (name: string) => vscode.LogOutputChannel = (name) => vscode.window.createOutputChannel(name, { log: true }),
+): { channel: vscode.LogOutputChannel; logger: Logger } {
+  const channel = createChannel(OUTPUT_CHANNEL_NAME);
+  return { channel, logger: new Logger(channel) };
+}
