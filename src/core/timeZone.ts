@@ -29,6 +29,8 @@ const FIXED_OFFSET_RE = /^(?:(?:utc|gmt|z)[ \t]?)?([+\-\u2212])[ \t]?(\d{1,2})(?
 
 // Building an Intl.DateTimeFormat is far more expensive than using one; zones seen are few.
 const formatters = new Map<string, Intl.DateTimeFormat>();
+// Rejected names are remembered too: Intl throwing on them is the slow path.
+const unknownNames = new Set<string>();
 const MAX_CACHED_FORMATTERS = 64;
 
 function formatterFor(name: string): Intl.DateTimeFormat {
@@ -52,11 +54,13 @@ function formatterFor(name: string): Intl.DateTimeFormat {
 
 /** True when the runtime knows this IANA zone name (aliases included). */
 export function isValidTimeZone(name: string): boolean {
-  if (name.length === 0 || name.length > 64) return false;
+  if (name.length === 0 || name.length > 64 || unknownNames.has(name)) return false;
   try {
     formatterFor(name);
     return true;
   } catch {
+    if (unknownNames.size >= MAX_CACHED_FORMATTERS) unknownNames.clear();
+    unknownNames.add(name);
     return false;
   }
 }
