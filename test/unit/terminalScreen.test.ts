@@ -53,6 +53,14 @@ async function renderSplit(bytes: Uint8Array, cuts: readonly number[]): Promise<
 }
 
 describe('TerminalScreen', () => {
+  it('parses writes at once with the pinned xterm, so a look needs no timer', () => {
+    const screen = new TerminalScreen({ cols: 40, rows: 5 });
+    assert.equal(screen.parsesSynchronously, true, 'xterm core writeSync is missing: check the @xterm/headless upgrade');
+    screen.write('limit reached\r\n');
+    assert.deepEqual(screen.takeChangedLines(), ['limit reached']);
+    screen.dispose();
+  });
+
   describe('split-anywhere equivalence', () => {
     it('gives the same screen for a UTF-8 character and an escape split across writes', async () => {
       const screen = new TerminalScreen({ cols: 40, rows: 5 });
