@@ -43,7 +43,7 @@ export async function runClassifyCommand(argv: readonly string[], io: CliIo, inp
         latest = pick(latest, await screen.look(ctx));
       }
     }
-    latest = pick(latest, await screen.look(ctx));
+    latest = pick(latest, await screen.look(ctx, true));
   } finally {
     screen.dispose();
   }

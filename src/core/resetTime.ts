@@ -469,12 +469,15 @@ function zoneInText(s: string): Zone | null {
 // Relative waits ("resets in 45 minutes", "in 2h 10m", "retry after 30s")
 
 const RELATIVE_RE = /\b(?:in|after|within)[ \t]{1,4}(?:(?:about|around|approx\.?|approximately|roughly|~)[ \t]{0,4})?(?=\d)/gi;
+const RETRY_BEFORE_RE = /retry(?:ing)?[ \t]{1,4}$/i;
 const DURATION_PART_RE =
   /[ \t]{0,4}(?:(?:,|and)[ \t]{0,4})?(\d{1,9}(?:\.\d{1,9})?)[ \t]{0,2}(milliseconds?|millis|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)(?![a-z])/iy;
 
 function findRelative(s: string, nowMs: number): number | null {
   RELATIVE_RE.lastIndex = 0;
   for (let m = RELATIVE_RE.exec(s); m !== null; m = RELATIVE_RE.exec(s)) {
+    // "retrying in 1s" is the client's next attempt, not when the limit resets.
+    if (RETRY_BEFORE_RE.test(s.slice(Math.max(0, m.index - 12), m.index))) continue;
     const d = durationAt(s, m.index + m[0].length);
     if (d !== null) return nowMs + d.ms;
   }

@@ -9,6 +9,8 @@ import { Classification, NO_VERDICT, TimeContext } from './types';
  */
 export class ScreenClassifier {
   private readonly screen: TerminalScreen;
+  /** A line held back at the last look because the cursor was still at its end. */
+  private held: string | null = null;
 
   constructor(options: TerminalScreenOptions = {}) {
     this.screen = new TerminalScreen(options);
@@ -19,16 +21,29 @@ export class ScreenClassifier {
     this.screen.write(chunk);
   }
 
-  /** Waits for the written bytes to be rendered, then classifies what changed since the last look. */
-  async look(ctx: TimeContext): Promise<Classification> {
+  /**
+   * Waits for the written bytes to be rendered, then classifies what changed since the last look.
+   * A chunk may end in the middle of a line ("limit reached · resets 11" of "resets 11pm"), so the
+   * line the cursor is still writing is held back until the next look shows it finished or
+   * replaced. `final` classifies it anyway (no more output will come).
+   */
+  async look(ctx: TimeContext, final = false): Promise<Classification> {
     await this.screen.flush();
-    const changed = this.screen.takeChangedLines();
-    return changed.length === 0 ? NO_VERDICT : classify(changed, ctx);
+    const lines = this.screen.takeChangedLines();
+    const held = this.held;
+    this.held = null;
+    // A held line that was completed since shows up again, longer; otherwise it was finished as it stood.
+    if (held !== null && !lines.some((l) => l !== held && l.startsWith(held))) lines.unshift(held);
+    if (!final && lines.length > 0) {
+      const open = this.screen.openRowText();
+      if (open !== null && lines[lines.length - 1].endsWith(open)) this.held = lines.pop() ?? null;
+    }
+    return lines.length === 0 ? NO_VERDICT : classify(lines, ctx);
   }
 
-  async feed(chunk: Uint8Array | string, ctx: TimeContext): Promise<Classification> {
+  async feed(chunk: Uint8Array | string, ctx: TimeContext, final = false): Promise<Classification> {
     this.write(chunk);
-    return this.look(ctx);
+    return this.look(ctx, final);
   }
 
   resize(cols: number, rows: number): void {

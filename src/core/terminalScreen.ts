@@ -180,6 +180,19 @@ export class TerminalScreen {
     return lines;
   }
 
+  /**
+   * The text of the cursor's row when the cursor stands right after its last character: a line
+   * that may still be being written. Null when the cursor is elsewhere (e.g. parked in an input box).
+   */
+  openRowText(): string | null {
+    if (this.disposed) {
+      return null;
+    }
+    const buffer = this.term.buffer.active;
+    const text = buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(true) ?? '';
+    return text.length > 0 && buffer.cursorX === text.length ? text : null;
+  }
+
   resize(cols: number, rows: number): void {
     if (this.disposed || (cols === this.term.cols && rows === this.term.rows)) {
       return;

