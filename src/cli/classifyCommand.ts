@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { ScreenClassifier } from '../core/screenClassifier';
 import { Classification, NO_VERDICT } from '../core/types';
 import { parseArgs } from './argParser';
@@ -10,6 +11,8 @@ const LOOK_EVERY_BYTES = 64 * 1024;
 
 export interface ClassifyInput extends AsyncIterable<Uint8Array | string> {
   readonly isTTY?: boolean;
+  /** process.stdin has one; a directory there reads as empty in Node, so it is checked first. */
+  readonly fd?: number;
 }
 
 /**
@@ -25,6 +28,7 @@ export async function runClassifyCommand(argv: readonly string[], io: CliIo, inp
   const rows = readInt(args.options, 'rows', 50, 5, 500);
   const maxBytes = readInt(args.options, 'max-bytes', DEFAULT_MAX_BYTES, 1, Number.MAX_SAFE_INTEGER);
   if (input.isTTY) throw new CliError('classify reads terminal output from stdin: pipe a file or a recording into it');
+  if (typeof input.fd === 'number' && isDirectory(input.fd)) throw new CliError('cannot read stdin (EISDIR): it is a directory');
 
   const screen = new ScreenClassifier({ cols, rows });
   const eol = new LineEndingNormalizer();
@@ -56,6 +60,14 @@ export async function runClassifyCommand(argv: readonly string[], io: CliIo, inp
     })}\n`,
   );
   return 0;
+}
+
+function isDirectory(fd: number): boolean {
+  try {
+    return fstatSync(fd).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function pick(previous: Classification, next: Classification): Classification {

@@ -14,7 +14,7 @@ export async function main(argv: readonly string[], io: CliIo, stdin: NodeJS.Rea
   try {
     switch (command) {
       case 'classify':
-        return await runClassifyCommand(rest, io, stdin as unknown as AsyncIterable<Uint8Array> & { isTTY?: boolean });
+        return await runClassifyCommand(rest, io, stdin as unknown as AsyncIterable<Uint8Array> & { isTTY?: boolean; fd?: number });
       case 'parse-reset':
         return runParseResetCommand(rest, io);
       case 'accounts':

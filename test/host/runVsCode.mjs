@@ -38,6 +38,8 @@ const HELP = `usage: node test/host/runVsCode.mjs [options]
 
  UI mode (the default when neither --tests nor --serve is given)
   --ready-status TEXT    wait for a status bar item showing TEXT before running commands
+  --expect-activated ID  before running commands, wait until the extension ID has activated
+                         (from the extension host's log; prints the activation event)
   --command TITLE        run TITLE from the command palette (repeatable, in order)
   --expect-status TEXT   afterwards a status bar item must show TEXT (repeatable)
   --expect-output NAME   afterwards the Output view must show the channel NAME
@@ -81,6 +83,7 @@ try {
       command: { type: 'string', multiple: true, default: [] },
       'expect-status': { type: 'string', multiple: true, default: [] },
       'expect-output': { type: 'string', multiple: true, default: [] },
+      'expect-activated': { type: 'string', multiple: true, default: [] },
       'expect-no-errors': { type: 'boolean', default: false },
       'expect-timeout': { type: 'string', default: '30' },
       screenshot: { type: 'string' },
@@ -103,7 +106,7 @@ if (opt.help) {
 if (opt.extension && opt.vsix) usageError('give --extension or --vsix, not both');
 if (opt.tests && opt.vsix) usageError('--tests needs an extension folder (--extension), not --vsix');
 if (opt.tests && opt.serve) usageError('--tests and --serve do not go together');
-const uiChecks = opt.command.length + opt['expect-status'].length + opt['expect-output'].length
+const uiChecks = opt.command.length + opt['expect-status'].length + opt['expect-output'].length + opt['expect-activated'].length
   + (opt['ready-status'] ? 1 : 0) + (opt['expect-no-errors'] ? 1 : 0);
 if ((opt.tests || opt.serve) && uiChecks) usageError('--command/--*-status/--expect-* belong to UI mode only');
 for (const kv of opt.env) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(kv)) usageError(`--env wants KEY=VALUE, got ${kv}`);
@@ -280,8 +283,8 @@ function pumpServerLog() {
   logPartial = lines.pop() ?? '';
   for (const line of lines) {
     const m = /\[ExtensionHostConnection\] <\d+>(<stderr>)? (.*)$/.exec(line);
-    if (m) console.log(`[exthost${m[1] ? ':stderr' : ''}] ${m[2]}`);
-    else if (opt.verbose) console.log(`[code-server] ${line}`);
+    if (m && (opt.verbose || !/^\[reconnection-grace-time\]/.test(m[2]))) console.log(`[exthost${m[1] ? ':stderr' : ''}] ${m[2]}`);
+    else if (!m && opt.verbose) console.log(`[code-server] ${line}`);
   }
 }
 
@@ -354,6 +357,9 @@ const NOISE = [
   /GL Driver Message/, /^Resolv(ing|ed) connection token/, /^Creating a socket/, /^\[reconnection-grace-time\]/,
   /^\[Service Worker\]/, /^Failed to load resource/, /web worker extension host/,
   /allow-scripts and allow-same-origin/, /^Started local extension host/, /^\[Extension Host\] debugger/,
+  /^Canceled(: Canceled)?(\n|$)/,
+  /^Creation of workbench contribution/, /Timed out waiting for authentication provider/,
+  /^No search provider registered/,
 ];
 
 // Rebuilds a console message's text. The workbench logs as console.log('%c LEVEL', 'color: ...',
@@ -410,7 +416,7 @@ async function expectOutputChannel(want, timeoutMs) {
     const shown = await page.evaluate(() => {
       const panel = document.querySelector('.part.panel');
       if (!panel || panel.offsetParent === null) return null;
-      const select = panel.querySelector('select.monaco-select-box');
+      const select = panel.querySelector('select[aria-label="Switch Output"]') || panel.querySelector('select.monaco-select-box');
       if (select && select.selectedIndex >= 0) return select.options[select.selectedIndex].text;
       const custom = panel.querySelector('.monaco-select-box, .output-channel-picker, .action-item .monaco-dropdown');
       return custom ? custom.textContent : null;
@@ -429,20 +435,70 @@ async function expectNoErrors() {
   return errors.length === 0;
 }
 
-async function runFromPalette(title) {
+// The palette lists the commands known when it opens; an extension that registers later is
+// only listed after reopening it. So: open, filter, and if the command is not there, close
+// and try again until the deadline.
+async function runFromPalette(title, timeoutMs) {
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('.quick-input-box input');
-  await page.keyboard.press('F1');
-  try {
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-  } catch {
-    await page.keyboard.press('Control+Shift+P');
-    await input.waitFor({ state: 'visible', timeout: 10000 });
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+    } catch {
+      await page.keyboard.press('Control+Shift+P');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+    }
+    await input.fill(`>${title}`);
+    const row = widget.locator('.monaco-list-row.focused', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      await widget.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+      if (Date.now() > deadline) throw new Error(`not in the command palette after ${attempt} attempts: ${String(e.message).split('\n')[0]}`);
+      await sleep(500);
+      continue;
+    }
+    await page.keyboard.press('Enter');
+    await widget.waitFor({ state: 'hidden', timeout: 15000 });
+    return attempt;
   }
-  await input.fill(`>${title}`);
-  await widget.locator('.monaco-list-row.focused', { hasText: title }).first().waitFor({ state: 'visible', timeout: 15000 });
-  await page.keyboard.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: 15000 });
+}
+
+// VS Code's extension host log names every activation and its event, e.g.
+//   ExtensionService#_doActivateExtension publisher.name, startup: false, activationEvent: 'onStartupFinished'
+function findActivation(id) {
+  const logsDir = path.join(dirs.userData, 'logs');
+  const line = new RegExp(`_doActivateExtension ${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')},.*activationEvent: '([^']*)'`, 'i');
+  const walk = (dir) => {
+    let entries = [];
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return null; }
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        const hit = walk(full);
+        if (hit) return hit;
+      } else if (/exthost\.log$/i.test(e.name)) {
+        let text = '';
+        try { text = fs.readFileSync(full, 'utf8'); } catch { continue; }
+        const m = line.exec(text);
+        if (m) return m[1];
+      }
+    }
+    return null;
+  };
+  return walk(logsDir);
+}
+
+async function expectActivated(id, timeoutMs) {
+  const r = await pollUntil(async () => {
+    const event = findActivation(id);
+    return { ok: event !== null, event };
+  }, timeoutMs);
+  record(`extension ${id} activated`, r.ok, r.ok ? `activation event: ${r.event}` : 'no activation in the extension host log');
+  return r.ok;
 }
 
 async function screenshot() {
@@ -537,15 +593,14 @@ async function browse() {
     record('extension tests', code === 0, `exit code ${code}`);
   } else {
     let ready = true;
-    if (opt['ready-status']) {
-      ready = await expectStatus(opt['ready-status'], expectMs);
-      mark('ready');
-    }
+    if (opt['ready-status']) ready = await expectStatus(opt['ready-status'], expectMs);
+    for (const id of opt['expect-activated']) ready = (await expectActivated(id, expectMs)) && ready;
+    mark('ready');
     if (ready) {
       for (const title of opt.command) {
         try {
-          await runFromPalette(title);
-          record(`command palette: ${title}`, true);
+          const attempts = await runFromPalette(title, expectMs);
+          record(`command palette: ${title}`, true, attempts > 1 ? `listed on attempt ${attempts}` : '');
         } catch (e) {
           record(`command palette: ${title}`, false, String(e.message).split('\n')[0]);
         }

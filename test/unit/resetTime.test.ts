@@ -341,7 +341,7 @@ describe('parseResetTime', () => {
       assert.equal(reset('resets in 45 minutes', now), iso('2026-03-01T12:45:00Z'));
       assert.equal(reset('resets in 2h 10m', now), iso('2026-03-01T14:10:00Z'));
       assert.equal(reset('in 30s', now), iso('2026-03-01T12:00:30Z'));
-      assert.equal(reset('Retrying in 1.5s', now), iso('2026-03-01T12:00:01.500Z'));
+      assert.equal(reset('next attempt in 1.5s', now), iso('2026-03-01T12:00:01.500Z'));
       assert.equal(reset('try again after 90 seconds', now), iso('2026-03-01T12:01:30Z'));
       assert.equal(reset('resets in about 3 hours', now), iso('2026-03-01T15:00:00Z'));
       assert.equal(reset('resets in 1 hour and 5 minutes', now), iso('2026-03-01T13:05:00Z'));

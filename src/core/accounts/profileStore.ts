@@ -1,0 +1,142 @@
+// Where saved logins live. Metadata (label, email, plan, expiry, state) is kept apart from the one
+// secret per profile (its credentials JSON), so an editor can put metadata in ordinary storage and
+// secrets in its secret store. The CLI uses FileProfileStore: one 0600 JSON file in a 0700 directory,
+// which is weaker than an OS secret store (any process running as the user can read it).
+import * as path from 'node:path';
+import { AccountError, ioError } from './errors';
+import { FsOps, defaultFs, ensurePrivateDir, readRegularFile, writeFileAtomic } from './fileOps';
+import { ProfilesDocument, ProfilesDocumentSchema, describeIssues } from './schemas';
+
+/** Key of a profile's secret, stable across renames because it uses the profile id, not the label. */
+export type ProfileSecretKey = `claude-quota.profile.${string}.credentials`;
+
+export function profileSecretKey(profileId: string): ProfileSecretKey {
+  return `claude-quota.profile.${profileId}.credentials`;
+}
+
+export interface ProfileStore {
+  /** Human-readable description for messages. */
+  readonly description: string;
+  readMeta(): Promise<ProfilesDocument>;
+  writeMeta(doc: ProfilesDocument): Promise<void>;
+  /** The secret as stored (a JSON text validated by the caller), or undefined. */
+  readSecret(key: ProfileSecretKey): Promise<string | undefined>;
+  writeSecret(key: ProfileSecretKey, value: string): Promise<void>;
+  deleteSecret(key: ProfileSecretKey): Promise<void>;
+}
+
+export function emptyProfiles(): ProfilesDocument {
+  return { version: 1, profiles: [] };
+}
+
+/** Parses and validates a metadata document; shared by every store implementation. */
+export function parseProfilesDocument(text: string, where: string): ProfilesDocument {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new AccountError('malformed', `${where} is not valid JSON`);
+  }
+  const res = ProfilesDocumentSchema.safeParse(raw);
+  if (!res.success) throw new AccountError('malformed', `${where} has unexpected content (${describeIssues(res.error)})`);
+  // The validated input itself, not the schema output, so key order and unknown fields round-trip.
+  return raw as ProfilesDocument;
+}
+
+interface FileStoreShape {
+  meta: ProfilesDocument;
+  secrets: Record<string, string>;
+}
+
+/** All profiles in `<dir>/profiles.json` (mode 0600, directory 0700). */
+export class FileProfileStore implements ProfileStore {
+  readonly file: string;
+  readonly description: string;
+  constructor(
+    readonly dir: string,
+    private readonly fs: FsOps = defaultFs,
+  ) {
+    this.file = path.join(dir, 'profiles.json');
+    this.description = this.file;
+  }
+
+  private async load(): Promise<FileStoreShape> {
+    const snap = await readRegularFile(this.fs, this.file);
+    if (!snap) return { meta: emptyProfiles(), secrets: {} };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(snap.text);
+    } catch {
+      throw new AccountError('malformed', `${this.file} is not valid JSON; fix or move it away`);
+    }
+    if (!raw || typeof raw !== 'object') throw new AccountError('malformed', `${this.file} is not a JSON object`);
+    const obj = raw as { meta?: unknown; secrets?: unknown };
+    const meta = parseProfilesDocument(JSON.stringify(obj.meta ?? emptyProfiles()), this.file);
+    const secrets: Record<string, string> = {};
+    if (obj.secrets !== undefined) {
+      if (!obj.secrets || typeof obj.secrets !== 'object') throw new AccountError('malformed', `${this.file}: secrets is not an object`);
+      for (const [k, v] of Object.entries(obj.secrets as Record<string, unknown>)) {
+        if (typeof v !== 'string') throw new AccountError('malformed', `${this.file}: secret ${k} is not a string`);
+        secrets[k] = v;
+      }
+    }
+    return { meta, secrets };
+  }
+
+  private async save(shape: FileStoreShape): Promise<void> {
+    await ensurePrivateDir(this.fs, this.dir);
+    try {
+      await writeFileAtomic(this.fs, this.file, JSON.stringify(shape, null, 2) + '\n', { mode: 0o600 });
+    } catch (err) {
+      throw ioError('save profiles to', this.file, err);
+    }
+  }
+
+  async readMeta(): Promise<ProfilesDocument> {
+    return (await this.load()).meta;
+  }
+
+  async writeMeta(doc: ProfilesDocument): Promise<void> {
+    const shape = await this.load();
+    await this.save({ meta: doc, secrets: shape.secrets });
+  }
+
+  async readSecret(key: ProfileSecretKey): Promise<string | undefined> {
+    return (await this.load()).secrets[key];
+  }
+
+  async writeSecret(key: ProfileSecretKey, value: string): Promise<void> {
+    const shape = await this.load();
+    await this.save({ meta: shape.meta, secrets: { ...shape.secrets, [key]: value } });
+  }
+
+  async deleteSecret(key: ProfileSecretKey): Promise<void> {
+    const shape = await this.load();
+    if (!(key in shape.secrets)) return;
+    const secrets = { ...shape.secrets };
+    delete secrets[key];
+    await this.save({ meta: shape.meta, secrets });
+  }
+}
+
+/** In-memory store, for tests and as the reference behaviour of the interface. */
+export class MemoryProfileStore implements ProfileStore {
+  readonly description = 'memory';
+  private meta: ProfilesDocument = emptyProfiles();
+  readonly secrets = new Map<string, string>();
+  async readMeta(): Promise<ProfilesDocument> {
+    return structuredClone(this.meta);
+  }
+  async writeMeta(doc: ProfilesDocument): Promise<void> {
+    this.meta = structuredClone(doc);
+  }
+  async readSecret(key: ProfileSecretKey): Promise<string | undefined> {
+    return this.secrets.get(key);
+  }
+  async writeSecret(key: ProfileSecretKey, value: string): Promise<void> {
+    this.secrets.set(key, value);
+  }
+  async deleteSecret(key: ProfileSecretKey): Promise<void> {
+    this.secrets.delete(key);
+  }
+}

@@ -1,0 +1,45 @@
+// Runs inside the extension host of a real VS Code (see test/host/runVsCode.mjs).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
+const SHOW_LOG = 'claudeQuota.showLog';
+
+/** Re-checks `condition` every `intervalMs` until it holds or `timeoutMs` has passed. */
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30000, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+describe('extension activation', () => {
+  it('is installed under its id', () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension, `extension ${EXTENSION_ID} not found`);
+    const manifest = extension.packageJSON as { activationEvents?: string[]; contributes?: { commands?: { command: string }[] } };
+    assert.ok(manifest.activationEvents?.includes('onStartupFinished'), 'activates on onStartupFinished');
+    assert.ok(manifest.contributes?.commands?.some((c) => c.command === SHOW_LOG), `${SHOW_LOG} is contributed`);
+  });
+
+  it('activates by itself after startup (onStartupFinished)', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension);
+    await waitFor(`${EXTENSION_ID} to be active`, () => extension.isActive, 45000);
+    // activate() on an active extension returns the same finished activation; it must not throw.
+    await extension.activate();
+    assert.equal(extension.isActive, true);
+  });
+
+  it(`registers ${SHOW_LOG}`, async () => {
+    await waitFor(`command ${SHOW_LOG}`, async () => (await vscode.commands.getCommands(true)).includes(SHOW_LOG), 15000, 200);
+  });
+
+  it(`runs ${SHOW_LOG} without error`, async () => {
+    await vscode.commands.executeCommand(SHOW_LOG);
+    // A second call only reveals the channel again.
+    await vscode.commands.executeCommand(SHOW_LOG);
+  });
+});
