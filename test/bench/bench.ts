@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { ScreenClassifier } from '../../src/core/screenClassifier';
+import { TerminalScreen } from '../../src/core/terminalScreen';
 import { buildSessionCorpus } from './sessionCorpus';
 
 const MB = 1024 * 1024;
@@ -25,6 +26,16 @@ function baselineScan(corpus: Buffer): { seconds: number; hits: number } {
     }
   }
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, hits };
+}
+
+/** The emulator alone, no looks: the ceiling for anything that renders the screen. */
+function parseOnly(corpus: Buffer): number {
+  const screen = new TerminalScreen({ cols: 160, rows: 50 });
+  const start = process.hrtime.bigint();
+  for (let off = 0; off < corpus.length; off += CHUNK) screen.write(corpus.subarray(off, off + CHUNK));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  screen.dispose();
+  return seconds;
 }
 
 async function screenClassify(corpus: Buffer, timeChunks: boolean): Promise<{ seconds: number; p99ms: number; quota: number }> {
@@ -73,6 +84,7 @@ async function main(): Promise<void> {
   const corpus = buildSessionCorpus(corpusMb * MB, path.join(repo, 'test/fixtures/recordings'));
   const base = baselineScan(corpus);
   const baseChunk = base.seconds / Math.ceil(corpus.length / CHUNK) * 1000;
+  const parseSeconds = parseOnly(corpus);
   const timed = await screenClassify(corpus, true);
   const mbps = corpus.length / MB / timed.seconds;
   const baseMbps = corpus.length / MB / base.seconds;
@@ -85,6 +97,7 @@ async function main(): Promise<void> {
   console.log(`corpus: ${corpus.length / MB} MB recorded session (ordinary output + recorded limit screens), chunks of ${CHUNK} B`);
   console.log(row('measure', 'value', 'vs Buffer.indexOf scan', 'goal'));
   console.log(row('screen+classify throughput', `${mbps.toFixed(1)} MB/s`, `${(baseMbps / mbps).toFixed(1)}x slower`, '>= 50 MB/s'));
+  console.log(row('  of which xterm parsing alone', `${(corpus.length / MB / parseSeconds).toFixed(1)} MB/s`, `${(base.seconds > 0 ? parseSeconds / base.seconds : 0).toFixed(1)}x slower`, 'ceiling'));
   console.log(row('p99 time per 4 KiB chunk', `${timed.p99ms.toFixed(3)} ms`, `${(timed.p99ms / baseChunk).toFixed(0)}x baseline mean`, ''));
   console.log(row('quota verdicts seen in corpus', String(timed.quota), `baseline hits ${base.hits}`, ''));
   console.log(row(`RSS before streaming ${streamMb} MB`, `${rssBefore.toFixed(0)} MB`, '', ''));
