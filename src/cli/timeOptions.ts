@@ -1,3 +1,4 @@
+import { isValidTimeZone } from '../core/timeZone';
 import { TimeContext } from '../core/types';
 import { CliError } from './cliIo';
 
@@ -9,13 +10,4 @@ export function readTimeContext(options: ReadonlyMap<string, string>): TimeConte
   const timeZone = options.get('tz') ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (!isValidTimeZone(timeZone)) throw new CliError(`--tz: unknown IANA time zone: ${JSON.stringify(timeZone)}`);
   return { now, timeZone };
-}
-
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
