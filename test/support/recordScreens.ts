@@ -11,8 +11,16 @@
 // Nothing here touches the real ~/.claude, and all API traffic goes to 127.0.0.1.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import {
+  createSandboxDirs,
+  paneLauncher,
+  removeSandboxDirs,
+  sandboxEnv,
+  writeClaudeConfig,
+  type SandboxLogin,
+  type SubscriberIdentity,
+} from './claudeSandbox';
 import {
   MockAnthropicApi,
   unifiedHeaders,
@@ -382,44 +390,21 @@ async function waitSettled(ready: (screen: string) => boolean, quietMs: number, 
   }
 }
 
-function writeConfig(dirs: { config: string; home: string; cwd: string }, mode: Mode, apiKey: string): void {
-  const claudeJson: Record<string, unknown> = {
-    // First-run screens: onboarding (theme picker, login), the release notes and the folder trust
-    // dialog are skipped by these keys; the API-key approval prompt by customApiKeyResponses.
-    hasCompletedOnboarding: true,
-    lastOnboardingVersion: '2.1.330',
-    lastReleaseNotesSeen: '2.1.330',
-    theme: 'dark',
-    numStartups: 5,
-    autoUpdates: false,
-    projects: {
-      [dirs.cwd]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true, allowedTools: [] },
-    },
-  };
-  if (mode === 'api-key') {
-    claudeJson.customApiKeyResponses = { approved: [apiKey.slice(-20)], rejected: [] };
-  } else {
-    claudeJson.oauthAccount = {
-      accountUuid: '00000000-0000-4000-8000-000000000001',
-      emailAddress: 'alpha@example.test',
-      organizationUuid: '00000000-0000-4000-8000-00000000000a',
-      displayName: 'Alpha',
-      organizationName: 'Test Org Alpha',
-    };
-    const credentials = {
-      claudeAiOauth: {
-        accessToken: 'test-access-token-alpha',
-        refreshToken: 'test-refresh-token-alpha',
-        expiresAt: Date.UTC(2099, 0, 1),
-        scopes: ['user:inference', 'user:profile'],
-        subscriptionType: 'max',
-        rateLimitTier: 'default_claude_max_20x',
-      },
-    };
-    fs.writeFileSync(path.join(dirs.config, '.credentials.json'), JSON.stringify(credentials, null, 2), { mode: 0o600 });
-  }
-  fs.writeFileSync(path.join(dirs.config, '.claude.json'), JSON.stringify(claudeJson, null, 2), { mode: 0o600 });
-}
+/** The login the recordings were made with (matches the mock's /api/oauth/profile answer). */
+const RECORDING_IDENTITY: SubscriberIdentity = {
+  accessToken: 'test-access-token-alpha',
+  refreshToken: 'test-refresh-token-alpha',
+  expiresAt: Date.UTC(2099, 0, 1),
+  subscriptionType: 'max',
+  rateLimitTier: 'default_claude_max_20x',
+  account: {
+    accountUuid: '00000000-0000-4000-8000-000000000001',
+    emailAddress: 'alpha@example.test',
+    organizationUuid: '00000000-0000-4000-8000-00000000000a',
+    displayName: 'Alpha',
+    organizationName: 'Test Org Alpha',
+  },
+};
 
 /** Replaces anything shaped like a secret, and the throwaway directory, with stable placeholders. */
 function scrub(text: string, tmpRoot: string): string {
@@ -466,17 +451,11 @@ function describeCredential(r: RecordedRequest): string {
 }
 
 async function record(def: ScenarioDef, claude: string, cliVersion: string): Promise<void> {
-  const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'cqs-rec-'));
-  const dirs = {
-    config: path.join(tmpRoot, 'config'),
-    home: path.join(tmpRoot, 'home'),
-    cwd: path.join(tmpRoot, 'project'),
-  };
-  for (const d of Object.values(dirs)) {
-    fs.mkdirSync(d, { recursive: true });
-  }
+  const dirs = createSandboxDirs('cqs-rec-');
+  const tmpRoot = dirs.root;
   const apiKey = 'test-api-key-alpha-not-a-real-key-0001';
-  writeConfig(dirs, def.mode, apiKey);
+  const login: SandboxLogin = def.mode === 'api-key' ? { kind: 'apiKey', apiKey } : { kind: 'subscriber', identity: RECORDING_IDENTITY };
+  writeClaudeConfig(dirs, login);
 
   const nowS = Math.floor(Date.now() / 1000);
   const resetsAt = def.resetsAt(nowS);
@@ -488,35 +467,13 @@ async function record(def: ScenarioDef, claude: string, cliVersion: string): Pro
   const prompt = 'hi';
   const notes = [...(def.notes ?? [])];
 
-  const env: Record<string, string> = {
-    PATH: '/usr/local/bin:/usr/bin:/bin',
-    HOME: dirs.home,
-    USER: 'tester',
-    LANG: 'C.UTF-8',
-    TERM: 'xterm-256color',
-    COLORTERM: 'truecolor',
-    TZ: def.timeZone,
-    CLAUDE_CONFIG_DIR: dirs.config,
-    ANTHROPIC_BASE_URL: url,
-    CLAUDE_CODE_MAX_RETRIES: '2',
-    DISABLE_AUTOUPDATER: '1',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-  };
-  if (def.mode === 'api-key') {
-    env.ANTHROPIC_API_KEY = apiKey;
-  }
+  const env = sandboxEnv(dirs, {
+    baseUrl: url,
+    timeZone: def.timeZone,
+    ...(def.mode === 'api-key' && { apiKey }),
+  });
   const command = def.mode === 'print' ? [claude, '-p', prompt] : [claude];
-  // The pane's process waits for the go file so pipe-pane is attached before the first byte.
-  const launcher = [
-    'env',
-    '-i',
-    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    'sh',
-    '-c',
-    'while [ ! -e "$0" ]; do sleep 0.05; done; exec "$@"',
-    goFile,
-    ...command,
-  ];
+  const launcher = paneLauncher(env, goFile, command);
 
   const startedAt = new Date();
   let panePid: number | undefined;
@@ -639,7 +596,7 @@ async function record(def: ScenarioDef, claude: string, cliVersion: string): Pro
       killIfAlive(panePid);
     }
     await api.close();
-    fs.rmSync(tmpRoot, { recursive: true, force: true });
+    removeSandboxDirs(dirs);
   }
 }
 
