@@ -2,11 +2,10 @@
 // `$CLAUDE_QUOTA_HOME/profiles.json` (default ~/.config/claude-quota), a 0600 file in a 0700
 // directory. That is less safe than the editor's secret storage: any process of the same user can
 // read it. Output never contains a token.
-import * as path from 'node:path';
-import * as os from 'node:os';
 import { AccountError, describeFsError } from '../core/accounts/errors';
 import { AccountManager, ProfileView } from '../core/accounts/accountManager';
 import { FileProfileStore } from '../core/accounts/profileStore';
+import { quotaHome } from '../core/accounts/claudePaths';
 import { CommandRunner } from '../core/accounts/liveCredentials';
 import { FsOps } from '../core/accounts/fileOps';
 import { AccountState } from '../core/accounts/schemas';
@@ -34,11 +33,8 @@ const USAGE = [
   'Profiles are stored in $CLAUDE_QUOTA_HOME (default ~/.config/claude-quota), readable by your user only.',
 ].join('\n');
 
-export function quotaHome(env: Readonly<Record<string, string | undefined>>): string {
-  const custom = env['CLAUDE_QUOTA_HOME'];
-  if (custom) return path.resolve(custom);
-  return path.join(env['HOME'] || os.homedir(), '.config', 'claude-quota');
-}
+// Shared with the extension; re-exported so existing importers keep working.
+export { quotaHome };
 
 function describeState(s: AccountState): string {
   switch (s.kind) {

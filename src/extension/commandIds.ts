@@ -1,6 +1,14 @@
 /** Every command the extension contributes; package.json `contributes.commands` mirrors this list. */
 export const CommandIds = {
   showLog: 'claudeQuota.showLog',
+  /** Optional argument: the label (otherwise an input box asks). */
+  addAccount: 'claudeQuota.addAccount',
+  /** Optional argument: the profile label (otherwise a quick pick asks); suits a status bar item. */
+  switchAccount: 'claudeQuota.switchAccount',
+  /** Optional arguments: the current label and the new one. */
+  renameAccount: 'claudeQuota.renameAccount',
+  /** Optional argument: the profile label; always confirmed in a modal dialog. */
+  removeAccount: 'claudeQuota.removeAccount',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -1,14 +1,29 @@
 import * as vscode from 'vscode';
+import type { ProfileView } from '../core/accounts/accountManager';
+import { AccountsController } from './accounts/accountsController';
+import { SecretProfileStore } from './accounts/secretProfileStore';
 import { CommandIds } from './commandIds';
 import { createOutputLog } from './outputLog';
+
+/** What activate() returns to other extensions and the integration tests; never a secret. */
+export interface ClaudeQuotaApi {
+  readonly accounts: {
+    /** Saved accounts with their state and which one is active. */
+    list(): Promise<ProfileView[]>;
+  };
+  /** This extension's log folder (context.logUri); the output channel's file is in or next to it. */
+  readonly logDir: string;
+}
 
 /**
  * Composition root: builds the controllers and hands everything they own to
  * context.subscriptions, so deactivation disposes every listener, command and timer.
  */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
   const started = performance.now();
-  const { channel, logger } = createOutputLog();
+  // Built before the logger so every token the store loads is masked in the log from the start.
+  const profileStore = new SecretProfileStore({ secrets: context.secrets, memento: context.globalState });
+  const { channel, logger } = createOutputLog(undefined, { knownSecrets: () => profileStore.knownSecretValues() });
   context.subscriptions.push(channel);
   const log = logger.child('activate');
 
@@ -16,8 +31,22 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(CommandIds.showLog, () => channel.show(true)),
   );
 
+  const accounts = new AccountsController({
+    store: profileStore,
+    logger: logger.child('accounts'),
+    env: process.env,
+    knownSecrets: () => profileStore.knownSecretValues(),
+  });
+  context.subscriptions.push(accounts);
+  void accounts.recoverAtStartup();
+
   const version = (context.extension.packageJSON as { version?: string }).version ?? 'unknown';
   log.info(`Claude Quota Sentinel ${version} activated in ${(performance.now() - started).toFixed(1)} ms`);
+
+  return {
+    accounts: { list: () => accounts.list() },
+    logDir: context.logUri.fsPath,
+  };
 }
 
 export function deactivate(): void {

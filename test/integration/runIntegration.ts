@@ -83,6 +83,8 @@ async function runSuite(scratch: string, resultsFile: string): Promise<boolean> 
       extensionTestsEnv: {
         HOME: home,
         CLAUDE_CONFIG_DIR: claudeConfig,
+        // The accounts state dir (journal, backups) inside the temp home, never the real one.
+        CLAUDE_QUOTA_HOME: path.join(home, '.config', 'claude-quota'),
         CLAUDE_QUOTA_TEST_RESULTS: resultsFile,
         CLAUDE_QUOTA_VSCODE_ARTIFACTS: path.join(artifacts, 'suite'),
         // Plain reporter output: mocha's check marks carry their own colour codes unless

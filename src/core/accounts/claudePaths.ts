@@ -22,6 +22,17 @@ export function homeOf(e: ClaudeEnv): string {
   return e.homeDir ?? e.env['HOME'] ?? os.homedir();
 }
 
+/**
+ * The state directory of this tool (profiles of the CLI, switch journal, backups, lock owners):
+ * `$CLAUDE_QUOTA_HOME`, default `~/.config/claude-quota`. The CLI and the extension both use it, so
+ * either one finishes a switch the other left half-done.
+ */
+export function quotaHome(env: Readonly<Record<string, string | undefined>>): string {
+  const custom = env['CLAUDE_QUOTA_HOME'];
+  if (custom) return path.resolve(custom);
+  return path.join(env['HOME'] || os.homedir(), '.config', 'claude-quota');
+}
+
 export function resolveClaudePaths(e: ClaudeEnv): ClaudePaths {
   const custom = e.env['CLAUDE_CONFIG_DIR'];
   const home = homeOf(e);
