@@ -3,7 +3,9 @@ import type { ProfileView } from '../core/accounts/accountManager';
 import { AccountsController } from './accounts/accountsController';
 import { SecretProfileStore } from './accounts/secretProfileStore';
 import { CommandIds } from './commandIds';
+import { ConfigurationWatcher } from './configuration';
 import { createOutputLog } from './outputLog';
+import { StatusBarController } from './statusBar/statusBarController';
 
 /** What activate() returns to other extensions and the integration tests; never a secret. */
 export interface ClaudeQuotaApi {
@@ -11,6 +13,8 @@ export interface ClaudeQuotaApi {
     /** Saved accounts with their state and which one is active. */
     list(): Promise<ProfileView[]>;
   };
+  /** The status bar item's text, or undefined while it is turned off. */
+  statusBarText(): string | undefined;
   /** This extension's log folder (context.logUri); the output channel's file is in or next to it. */
   readonly logDir: string;
 }
@@ -40,11 +44,16 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
   context.subscriptions.push(accounts);
   void accounts.recoverAtStartup();
 
+  const config = new ConfigurationWatcher();
+  const statusBar = new StatusBarController(accounts, config);
+  context.subscriptions.push(config, statusBar);
+
   const version = (context.extension.packageJSON as { version?: string }).version ?? 'unknown';
   log.info(`Claude Quota Sentinel ${version} activated in ${(performance.now() - started).toFixed(1)} ms`);
 
   return {
     accounts: { list: () => accounts.list() },
+    statusBarText: () => statusBar.text,
     logDir: context.logUri.fsPath,
   };
 }

@@ -146,6 +146,15 @@ describe('accounts', () => {
     assert.deepEqual(readJson(path.join(configDir(), '.credentials.json'))['claudeAiOauth'], tokens('alpha'));
   });
 
+  it('shows the active account in the status bar, and the setting removes and restores the item', async () => {
+    await waitFor('status bar shows alpha', () => (api.statusBarText() === '$(account) alpha' ? true : undefined));
+    const config = vscode.workspace.getConfiguration('claudeQuota');
+    await config.update('statusBar.enabled', false, vscode.ConfigurationTarget.Global);
+    await waitFor('status bar item disposed', () => (api.statusBarText() === undefined ? true : undefined));
+    await config.update('statusBar.enabled', undefined, vscode.ConfigurationTarget.Global);
+    await waitFor('status bar item back', () => (api.statusBarText() === '$(account) alpha' ? true : undefined));
+  });
+
   it('logs the switch and never a token', async () => {
     const roots = [path.dirname(api.logDir), path.dirname(path.dirname(api.logDir))];
     const text = await waitFor('the switch in the output channel log file', () => {
