@@ -9,6 +9,12 @@ export const CommandIds = {
   renameAccount: 'claudeQuota.renameAccount',
   /** Optional argument: the profile label; always confirmed in a modal dialog. */
   removeAccount: 'claudeQuota.removeAccount',
+  /** Quick pick of the watched sessions; picking one shows its terminal or tmux target. */
+  showSessions: 'claudeQuota.showSessions',
+  /** Lists the tmux server's panes again (after a server restart, or a changed socket). */
+  rescanTmux: 'claudeQuota.rescanTmux',
+  /** Opens a terminal the terminal source can watch (optional argument: an unwatched terminal's session id). */
+  openWatchedTerminal: 'claudeQuota.openWatchedTerminal',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -1,10 +1,18 @@
 import * as vscode from 'vscode';
 import type { ProfileView } from '../core/accounts/accountManager';
+import type { TimeContext } from '../core/types';
 import { AccountsController } from './accounts/accountsController';
 import { SecretProfileStore } from './accounts/secretProfileStore';
 import { CommandIds } from './commandIds';
-import { ConfigurationWatcher } from './configuration';
+import { ConfigurationWatcher, readSetting, type ConfigurationReader } from './configuration';
 import { createOutputLog } from './outputLog';
+import { vscodeNotifierUi } from './sessions/notifierUi';
+import { QuotaNotifier, type ShownNotification } from './sessions/quotaNotifier';
+import { SessionsController, type SessionsSnapshot } from './sessions/sessionsController';
+import { SessionsView } from './sessions/sessionsView';
+import type { SessionInfo, SourceEvent } from './sources/sessionSource';
+import { TerminalSource } from './sources/terminalSource';
+import { TmuxSessionSource } from './sources/tmuxSessionSource';
 import { StatusBarController } from './statusBar/statusBarController';
 
 /** What activate() returns to other extensions and the integration tests; never a secret. */
@@ -17,6 +25,21 @@ export interface ClaudeQuotaApi {
   statusBarText(): string | undefined;
   /** This extension's log folder (context.logUri); the output channel's file is in or next to it. */
   readonly logDir: string;
+  /** Watched sessions with their state, account and reset time, and unwatched terminals. */
+  sessions(): SessionsSnapshot;
+  /** Texts of the notifications shown so far (quota hits, reminders, server-error notices); never a secret. */
+  notificationsShown(): readonly string[];
+  /** The same notifications with their kind and action buttons. */
+  notifications(): readonly ShownNotification[];
+  /** The integrated-terminal source: what it watches and reports. */
+  readonly terminalSource: {
+    readonly onEvent: vscode.Event<SourceEvent>;
+    sessions(): readonly SessionInfo[];
+    /** A new terminal running `claude` through shell integration, so it is read from the start. */
+    openWatchedTerminal(cwd?: string | vscode.Uri): vscode.Terminal;
+    /** Tests replaying recordings: the time and zone reset times are read in; undefined restores now and the local zone. */
+    setTimeContext(fn: (() => TimeContext) | undefined): void;
+  };
 }
 
 /**
@@ -45,8 +68,34 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
   void accounts.recoverAtStartup();
 
   const config = new ConfigurationWatcher();
-  const statusBar = new StatusBarController(accounts, config);
-  context.subscriptions.push(config, statusBar);
+  context.subscriptions.push(config);
+
+  const terminalSource = new TerminalSource({
+    settings: (key) => readSetting(key),
+    config,
+    window: vscode.window,
+    logger: logger.child('terminals'),
+  });
+  context.subscriptions.push(terminalSource);
+
+  // Sessions: every source feeds one detector; the status bar, the notifier and the view read its snapshot.
+  const read: ConfigurationReader = (key) => readSetting(key);
+  const tmuxSource = new TmuxSessionSource(config, read, logger.child('tmux'));
+  const sessions = new SessionsController({
+    accounts,
+    config,
+    read,
+    sources: [terminalSource, tmuxSource],
+    logger: logger.child('sessions'),
+    env: process.env,
+    // Switch Account then shows "exhausted until …" for an account that hit its limit.
+    recordAccountState: (label, state) => accounts.manager.setState(label, state),
+  });
+  const notifier = new QuotaNotifier(sessions, read, vscodeNotifierUi, { logger: logger.child('notify') });
+  const sessionsView = new SessionsView(sessions, tmuxSource, logger.child('sessions'));
+  sessionsView.setTerminalSource(terminalSource);
+  const statusBar = new StatusBarController(accounts, config, undefined, undefined, sessions);
+  context.subscriptions.push(tmuxSource, sessions, notifier, sessionsView, statusBar);
 
   const version = (context.extension.packageJSON as { version?: string }).version ?? 'unknown';
   log.info(`Claude Quota Sentinel ${version} activated in ${(performance.now() - started).toFixed(1)} ms`);
@@ -55,6 +104,15 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     accounts: { list: () => accounts.list() },
     statusBarText: () => statusBar.text,
     logDir: context.logUri.fsPath,
+    sessions: () => sessions.snapshot(),
+    notificationsShown: () => notifier.shown.map((n) => n.message),
+    notifications: () => [...notifier.shown],
+    terminalSource: {
+      onEvent: terminalSource.onEvent,
+      sessions: () => terminalSource.sessions(),
+      openWatchedTerminal: (cwd) => terminalSource.openWatchedTerminal(cwd),
+      setTimeContext: (fn) => terminalSource.setTimeContext(fn),
+    },
   };
 }
 

@@ -3,7 +3,8 @@ import type { ProfileView } from '../../core/accounts/accountManager';
 import { CommandIds } from '../commandIds';
 import { ConfigurationWatcher, readSetting } from '../configuration';
 import { Disposable } from '../disposable';
-import { describeStatus, StatusView } from './statusView';
+import type { SessionsSnapshot } from '../sessions/sessionsController';
+import { describeWatch, WatchView } from './statusView';
 
 export const STATUS_ITEM_ID = 'claudeQuota.status';
 
@@ -12,23 +13,39 @@ export interface StatusBarSource {
   readonly onDidChangeAccounts: vscode.Event<void>;
 }
 
+/** The watched sessions, when the sessions controller runs. */
+export interface StatusBarSessions {
+  snapshot(): SessionsSnapshot;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+const NO_SESSIONS: StatusBarSessions = {
+  snapshot: () => ({ activeAccount: null, sessions: [], unwatched: [] }),
+  onDidChange: () => ({ dispose: () => undefined }),
+};
+
 /**
- * The status bar item: shows the active account and opens Switch Account. It exists only while
- * `claudeQuota.statusBar.enabled` is on; turning the setting off disposes it.
+ * The status bar item: shows the active account and opens Switch Account. While a session of the
+ * active account is blocked it counts down to the reset (each minute, each second in the last one)
+ * on the warning background. It exists only while `claudeQuota.statusBar.enabled` is on.
  */
 export class StatusBarController extends Disposable {
   private item: vscode.StatusBarItem | undefined;
   private refreshing: Promise<void> = Promise.resolve();
+  private profiles: readonly ProfileView[] = [];
+  private countdown: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly source: StatusBarSource,
     config: ConfigurationWatcher,
     private readonly createItem: () => vscode.StatusBarItem = () => vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Right, 100),
     private readonly enabled: () => boolean = () => readSetting('statusBar.enabled'),
+    private readonly sessions: StatusBarSessions = NO_SESSIONS,
   ) {
     super();
     this._register(config.onChange(['statusBar.enabled'], () => this.apply()));
     this._register(source.onDidChangeAccounts(() => void this.refresh()));
+    this._register(sessions.onDidChange(() => this.render()));
     this._register({ dispose: () => this.hide() });
     this.apply();
   }
@@ -56,6 +73,7 @@ export class StatusBarController extends Disposable {
   }
 
   private hide(): void {
+    this.stopCountdown();
     this.item?.dispose();
     this.item = undefined;
   }
@@ -64,17 +82,34 @@ export class StatusBarController extends Disposable {
   refresh(): Promise<void> {
     this.refreshing = this.refreshing.then(async () => {
       if (!this.item) return;
-      let view: StatusView;
       try {
-        view = describeStatus(await this.source.list());
+        this.profiles = await this.source.list();
       } catch {
-        view = describeStatus([]);
+        this.profiles = [];
       }
-      if (!this.item) return;
-      this.item.text = view.text;
-      this.item.tooltip = view.tooltip;
-      this.item.accessibilityInformation = { label: view.accessibilityLabel, role: 'button' };
+      this.render();
     });
     return this.refreshing;
+  }
+
+  /** Applies the current accounts and sessions; re-arms the countdown while one runs. */
+  private render(): void {
+    this.stopCountdown();
+    const item = this.item;
+    if (!item || this.isDisposed) return;
+    const view: WatchView = describeWatch(this.profiles, this.sessions.snapshot(), new Date());
+    item.text = view.text;
+    const tooltip = new vscode.MarkdownString(view.tooltipMarkdown, true);
+    tooltip.isTrusted = false;
+    item.tooltip = tooltip;
+    item.accessibilityInformation = { label: view.accessibilityLabel, role: 'button' };
+    item.backgroundColor = view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    if (view.nextUpdateMs !== null) this.countdown = setTimeout(() => this.render(), view.nextUpdateMs);
+  }
+
+  private stopCountdown(): void {
+    if (this.countdown === undefined) return;
+    clearTimeout(this.countdown);
+    this.countdown = undefined;
   }
 }

@@ -1,0 +1,229 @@
+// The Sessions view (activity bar "Claude Quota") and the session commands: Show Sessions, Rescan
+// tmux, Open Watched Terminal.
+import * as vscode from 'vscode';
+import type { ComponentLogger } from '../../core/logger';
+import { CommandIds } from '../commandIds';
+import { Disposable } from '../disposable';
+import type { SessionSource } from '../sources/sessionSource';
+import type { SessionsController, UnwatchedTerminal, WatchedSession } from './sessionsController';
+import { formatClock, formatCountdown, limitName, sourceLabel, stateLabel } from './sessionText';
+
+export const SESSIONS_VIEW_ID = 'claudeQuota.sessions';
+
+/** What the view needs of the terminal source beyond the contract; each member is optional. */
+export interface TerminalSourceExtras {
+  openWatchedTerminal?(cwd?: string | vscode.Uri): unknown;
+  /** Shows the terminal of a watched session; false when it does not know the id. */
+  reveal?(id: string): boolean;
+}
+
+export interface TmuxControls {
+  rescan(): void;
+  socketArgs(): string[];
+}
+
+type Node =
+  | { readonly type: 'account'; readonly key: string; readonly label: string; readonly active: boolean; readonly sessions: readonly WatchedSession[] }
+  | { readonly type: 'session'; readonly session: WatchedSession }
+  | { readonly type: 'unwatchedGroup'; readonly terminals: readonly UnwatchedTerminal[] }
+  | { readonly type: 'unwatched'; readonly terminal: UnwatchedTerminal };
+
+const UNWATCHED_REASON: Record<UnwatchedTerminal['reason'], string> = {
+  'no-shell-integration': 'no shell integration',
+  'started-before-activation': 'started before the extension',
+  'runs-tmux': 'runs tmux',
+};
+
+function sessionDescription(s: WatchedSession, now: Date): string {
+  if (s.state === 'blocked' && s.resetsAt !== null) {
+    return `${limitName(s.window)} · ${s.resetEstimated ? 'retry ~' : 'resets '}${formatClock(s.resetsAt, now)} (${formatCountdown(s.resetsAt.getTime() - now.getTime())})`;
+  }
+  return stateLabel(s.state);
+}
+
+function sessionIcon(s: WatchedSession): vscode.ThemeIcon {
+  switch (s.state) {
+    case 'blocked':
+      return new vscode.ThemeIcon('watch', new vscode.ThemeColor('list.warningForeground'));
+    case 'suspected':
+      return new vscode.ThemeIcon('question', new vscode.ThemeColor('list.warningForeground'));
+    default:
+      return new vscode.ThemeIcon(s.kind === 'tmux' ? 'server-process' : 'terminal');
+  }
+}
+
+class SessionsTree implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly controller: SessionsController) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (node === undefined) {
+      const snap = this.controller.snapshot();
+      const groups = new Map<string, { label: string; active: boolean; sessions: WatchedSession[] }>();
+      const activeKey = snap.activeAccount?.id ?? '';
+      // The active account always has a group, so an empty view still says which account is used.
+      groups.set(activeKey, { label: snap.activeAccount?.label ?? 'Current login (not saved)', active: true, sessions: [] });
+      for (const s of snap.sessions) {
+        const key = s.account?.id ?? '';
+        let g = groups.get(key);
+        if (g === undefined) {
+          g = { label: s.account?.label ?? 'Current login (not saved)', active: key === activeKey, sessions: [] };
+          groups.set(key, g);
+        }
+        g.sessions.push(s);
+      }
+      const out: Node[] = [...groups.entries()].map(([key, g]) => ({ type: 'account', key, ...g }));
+      if (snap.unwatched.length > 0) out.push({ type: 'unwatchedGroup', terminals: snap.unwatched });
+      return out;
+    }
+    if (node.type === 'account') return node.sessions.map((session) => ({ type: 'session', session }));
+    if (node.type === 'unwatchedGroup') return node.terminals.map((terminal) => ({ type: 'unwatched', terminal }));
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const now = new Date();
+    switch (node.type) {
+      case 'account': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `account:${node.key}`;
+        const blocked = node.sessions.filter((s) => s.state === 'blocked').length;
+        item.description = [node.active ? 'active' : '', `${node.sessions.length} session${node.sessions.length === 1 ? '' : 's'}`, blocked > 0 ? `${blocked} blocked` : '']
+          .filter((p) => p !== '')
+          .join(' · ');
+        item.iconPath = new vscode.ThemeIcon(node.active ? 'account' : 'person');
+        item.contextValue = 'account';
+        return item;
+      }
+      case 'session': {
+        const s = node.session;
+        const item = new vscode.TreeItem(s.where, vscode.TreeItemCollapsibleState.None);
+        item.id = `session:${s.id}`;
+        item.description = sessionDescription(s, now);
+        item.iconPath = sessionIcon(s);
+        const md = new vscode.MarkdownString();
+        md.appendText(`${s.kind === 'tmux' ? 'tmux pane' : 'Terminal'} ${s.where}\n\n`);
+        md.appendText(`Account: ${s.account?.label ?? 'current login (not saved)'} · ${stateLabel(s.state)}\n\n`);
+        if (s.resetsAt !== null) md.appendText(`${limitName(s.window)}: resets ${s.resetsAt.toLocaleString()}${s.resetEstimated ? ' (estimated)' : ''}\n\n`);
+        if (s.evidenceSources.length > 0) md.appendText(`Evidence: ${s.evidenceSources.map(sourceLabel).join(', ')}`);
+        item.tooltip = md;
+        item.contextValue = `session.${s.kind}.${s.state}`;
+        item.command = { command: CommandIds.showSessions, title: 'Show', arguments: [s.id] };
+        return item;
+      }
+      case 'unwatchedGroup': {
+        const item = new vscode.TreeItem('Not watched', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'unwatched';
+        item.description = `${node.terminals.length}`;
+        item.iconPath = new vscode.ThemeIcon('eye-closed');
+        item.contextValue = 'unwatchedGroup';
+        return item;
+      }
+      case 'unwatched': {
+        const t = node.terminal;
+        const item = new vscode.TreeItem(t.where, vscode.TreeItemCollapsibleState.None);
+        item.id = `unwatched:${t.id}`;
+        item.description = UNWATCHED_REASON[t.reason];
+        item.tooltip = `This terminal may run Claude Code but cannot be read (${UNWATCHED_REASON[t.reason]}). Use "Watch" to open a terminal that can be.`;
+        item.iconPath = new vscode.ThemeIcon('terminal');
+        item.contextValue = 'unwatchedTerminal';
+        return item;
+      }
+    }
+  }
+}
+
+interface SessionPick extends vscode.QuickPickItem {
+  readonly session: WatchedSession;
+}
+
+/** The Sessions tree view and the session commands. */
+export class SessionsView extends Disposable {
+  private readonly tree: SessionsTree;
+  private terminalSource: (SessionSource & TerminalSourceExtras) | undefined;
+
+  constructor(
+    private readonly controller: SessionsController,
+    private readonly tmux: TmuxControls,
+    private readonly log?: ComponentLogger,
+  ) {
+    super();
+    this.tree = this._register(new SessionsTree(controller));
+    const view = this._register(vscode.window.createTreeView(SESSIONS_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: false }));
+    this._register(
+      controller.onDidChange(() => {
+        this.tree.refresh();
+        const blocked = controller.snapshot().sessions.filter((s) => s.state === 'blocked').length;
+        view.badge = blocked > 0 ? { value: blocked, tooltip: `${blocked} blocked session${blocked === 1 ? '' : 's'}` } : undefined;
+      }),
+    );
+    this._register(vscode.commands.registerCommand(CommandIds.showSessions, (id?: unknown) => this.showSessions(typeof id === 'string' ? id : undefined)));
+    this._register(vscode.commands.registerCommand(CommandIds.rescanTmux, () => this.tmux.rescan()));
+    this._register(vscode.commands.registerCommand(CommandIds.openWatchedTerminal, (arg?: unknown) => this.openWatchedTerminal(arg)));
+  }
+
+  /** The terminal source, once the composition root has one (it may expose openWatchedTerminal and reveal). */
+  setTerminalSource(source: SessionSource & TerminalSourceExtras): void {
+    this.terminalSource = source;
+  }
+
+  private async showSessions(id?: string): Promise<void> {
+    const sessions = this.controller.snapshot().sessions;
+    let chosen = id === undefined ? undefined : sessions.find((s) => s.id === id);
+    if (chosen === undefined) {
+      if (sessions.length === 0) {
+        void vscode.window.showInformationMessage('Claude Quota: no Claude Code session is watched right now.');
+        return;
+      }
+      const now = new Date();
+      const picked = await vscode.window.showQuickPick<SessionPick>(
+        sessions.map((s) => ({
+          label: `$(${s.state === 'blocked' ? 'watch' : s.kind === 'tmux' ? 'server-process' : 'terminal'}) ${s.where}`,
+          description: `${s.account?.label ?? 'unsaved login'} · ${sessionDescription(s, now)}`,
+          detail: s.kind === 'tmux' ? 'tmux pane' : 'VS Code terminal',
+          session: s,
+        })),
+        { title: 'Claude Code sessions', placeHolder: 'Pick a session to show it' },
+      );
+      chosen = picked?.session;
+    }
+    if (chosen === undefined) return;
+    if (chosen.kind === 'terminal') {
+      if (this.terminalSource?.reveal?.(chosen.id) === true) return;
+      // Without the source's help, a terminal is found by its name.
+      const terminal = vscode.window.terminals.find((t) => t.name === chosen.where);
+      if (terminal !== undefined) {
+        terminal.show();
+        return;
+      }
+      void vscode.window.showInformationMessage(`Claude Quota: the terminal "${chosen.where}" is not open in this window.`);
+      return;
+    }
+    const attach = ['tmux', ...this.tmux.socketArgs(), 'attach', '-t', chosen.where.replace(/:.*/, '')].join(' ');
+    const copy = 'Copy Attach Command';
+    const answer = await vscode.window.showInformationMessage(`Claude Code runs in tmux pane ${chosen.where}. Attach with: ${attach}`, copy);
+    if (answer === copy) await vscode.env.clipboard.writeText(attach);
+  }
+
+  private openWatchedTerminal(arg?: unknown): unknown {
+    const open = this.terminalSource?.openWatchedTerminal;
+    // From a view item the argument is the tree node, which is no working directory.
+    const cwd = typeof arg === 'string' || arg instanceof vscode.Uri ? arg : undefined;
+    if (open !== undefined) return open.call(this.terminalSource, cwd);
+    this.log?.info('Open Watched Terminal: no terminal source is running');
+    void vscode.window.showInformationMessage(
+      'Claude Quota: watching VS Code terminals is not available (enable "claudeQuota.sources.terminals"). Run Claude Code in a new terminal with shell integration to have it watched.',
+    );
+    return undefined;
+  }
+}

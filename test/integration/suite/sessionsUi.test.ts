@@ -1,0 +1,105 @@
+// Runs inside the extension host: a private tmux server replays recorded Claude Code screens and the
+// extension must block, count down, notify once per account, and forget panes and servers that go.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
+import { RECORDINGS, TmuxServer } from '../../support/tmuxHarness';
+
+const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function tokyoClock(d: Date): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+}
+
+describe('sessions UI over a private tmux server', function () {
+  this.timeout(120_000);
+  let api: ClaudeQuotaApi;
+  let server: TmuxServer;
+
+  const tmuxSessions = (): readonly WatchedSession[] => api.sessions().sessions.filter((s) => s.kind === 'tmux');
+  const quotaNotes = (): number => api.notifications().filter((n) => n.kind === 'quota').length;
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
+    assert.ok(extension);
+    api = await extension.activate();
+    server = new TmuxServer();
+    // The replayed `claude`: a short pause so the pane is listed before it prints, then the recording.
+    const script = '#!/bin/sh\nstty -echo 2>/dev/null\nsleep 0.3\ncat "$1"\nsleep 120\nexit 0\n';
+    fs.writeFileSync(path.join(server.bin, 'claude'), script, { mode: 0o755 });
+    // An idle first session keeps the server up between panes.
+    server.newSession('idle', 'sleep 600');
+    await vscode.workspace.getConfiguration('claudeQuota').update('tmux.socket', server.socket, vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    server?.cleanup();
+    await vscode.workspace.getConfiguration('claudeQuota').update('tmux.socket', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('blocks a pane that hits the 5-hour limit, counts down and notifies once', async () => {
+    const started = performance.now();
+    const pane = server.newWindow('idle', server.command('claude', path.join(RECORDINGS, 'five_hour.bin')));
+    const blocked = await waitFor('the pane to be blocked', () => tmuxSessions().find((s) => s.id === `tmux:${pane}` && s.state === 'blocked'));
+    const latency = performance.now() - started;
+    console.log(`      detection latency (pane start -> blocked, incl. the script's 0.3 s pause): ${latency.toFixed(0)} ms`);
+    assert.match(blocked.where, /^idle:\d+\.\d+$/);
+    assert.equal(blocked.window, 'five_hour');
+    assert.ok(blocked.resetsAt);
+    assert.equal(tokyoClock(blocked.resetsAt), '23:00');
+    assert.deepEqual(blocked.evidenceSources, ['tmux']);
+    await waitFor('the countdown in the status bar', () => /\d+h \d+m|\d+m|\d+s/.test(api.statusBarText() ?? '') && /\$\(watch\)/.test(api.statusBarText() ?? ''), 5000);
+    assert.match(api.statusBarText() ?? '', /\d+h \d+m|\d+m/);
+    await waitFor('the notification', () => quotaNotes() === 1, 5000);
+    const note = api.notifications().find((n) => n.kind === 'quota');
+    assert.match(note?.message ?? '', /hit its 5-hour limit — resets \d{1,2}:\d\d [ap]m \(in (\d+h \d+m|\d+m)\)/);
+    assert.deepEqual(note?.actions, ['Switch Account', 'Remind Me at Reset', 'Show Sessions']);
+    assert.equal(api.notificationsShown().length, 1);
+  });
+
+  it('does not notify again when a second pane of the same account hits the same limit', async () => {
+    const pane = server.newWindow('idle', server.command('claude', path.join(RECORDINGS, 'five_hour.bin')));
+    await waitFor('the second pane to be blocked', () => tmuxSessions().find((s) => s.id === `tmux:${pane}` && s.state === 'blocked'));
+    await sleep(500);
+    assert.equal(tmuxSessions().filter((s) => s.state === 'blocked').length, 2);
+    assert.equal(quotaNotes(), 1);
+  });
+
+  it('neither blocks nor notifies for an overloaded (529) server', async () => {
+    const pane = server.newWindow('idle', server.command('claude', path.join(RECORDINGS, 'overloaded.bin')));
+    await waitFor('the overloaded pane to be watched', () => tmuxSessions().find((s) => s.id === `tmux:${pane}`));
+    // Long enough for the replay (0.3 s pause) and its classification.
+    await sleep(2500);
+    const s = tmuxSessions().find((x) => x.id === `tmux:${pane}`);
+    assert.ok(s);
+    assert.equal(s.state, 'ok');
+    assert.equal(quotaNotes(), 1);
+    assert.equal(api.notificationsShown().length, 1);
+  });
+
+  it('forgets a killed pane, then every pane of a killed server', async () => {
+    const first = tmuxSessions()[0];
+    assert.ok(first);
+    server.tmux('kill-pane', '-t', first.id.slice('tmux:'.length));
+    await waitFor('the killed pane to disappear', () => !tmuxSessions().some((s) => s.id === first.id));
+    assert.ok(tmuxSessions().length >= 2);
+    server.kill();
+    await waitFor('every tmux session to disappear', () => tmuxSessions().length === 0);
+    assert.equal(api.notificationsShown().length, 1);
+  });
+});
