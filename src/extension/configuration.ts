@@ -1,46 +1,8 @@
 import * as vscode from 'vscode';
 
-/**
- * The extension's settings, typed. Mirrors `contributes.configuration` in package.json: every key
- * here has an entry there with the same default (a unit test compares them).
- */
-export interface Settings {
-  /** Show the Claude Quota item in the status bar. */
-  readonly 'statusBar.enabled': boolean;
-  /** Watch VS Code integrated terminals running Claude Code (shell integration). */
-  readonly 'sources.terminals': boolean;
-  /** Watch tmux panes running Claude Code. */
-  readonly 'sources.tmux': boolean;
-  /** Read Claude Code transcripts for exact reset times. */
-  readonly 'sources.transcripts': boolean;
-  /** tmux server: a socket name (like tmux -L) or an absolute socket path (like tmux -S); empty for the default server. */
-  readonly 'tmux.socket': string;
-  /** Regular expressions matched against a terminal's command line to recognise Claude Code. */
-  readonly claudeCommandPatterns: readonly string[];
-  /** quota: notify on usage-limit hits; all: also a quiet notice after repeated server errors; off: none. */
-  readonly 'notifications.level': 'quota' | 'all' | 'off';
-  /** Minutes to assume until a limit resets when Claude Code names no reset time. */
-  readonly fallbackRetryMinutes: number;
-}
+import { CHOICES, DEFAULTS, SECTION, type SettingKey, type Settings } from './settings';
 
-export type SettingKey = keyof Settings;
-
-export const SECTION = 'claudeQuota';
-
-export const DEFAULTS: Settings = {
-  'statusBar.enabled': true,
-  'sources.terminals': true,
-  'sources.tmux': true,
-  'sources.transcripts': true,
-  'tmux.socket': '',
-  claudeCommandPatterns: ['^(?:\\S*/)?claude(?:\\.exe)?(?:\\s|$)', '@anthropic-ai/claude-code'],
-  'notifications.level': 'quota',
-  fallbackRetryMinutes: 60,
-};
-
-const CHOICES: Partial<Record<SettingKey, readonly string[]>> = {
-  'notifications.level': ['quota', 'all', 'off'],
-};
+export { DEFAULTS, SECTION, type SettingKey, type Settings } from './settings';
 
 export type ConfigurationReader = <K extends SettingKey>(key: K) => Settings[K];
 

@@ -1,6 +1,4 @@
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   compileCommandPatterns,
   creationOptionsSuggestClaude,
@@ -13,14 +11,10 @@ import {
   processesRunClaude,
   stripCommandPrefixes,
 } from '../../src/extension/sources/claudeCommandMatcher';
+import { DEFAULTS } from '../../src/extension/settings';
 
-// configuration.ts imports vscode, so the default patterns are read from its source text.
-const repo = path.resolve(__dirname, '../../..');
 function defaultPatterns(): string[] {
-  const source = fs.readFileSync(path.join(repo, 'src/extension/configuration.ts'), 'utf8');
-  const literal = /claudeCommandPatterns: (\[.*\]),/.exec(source)?.[1];
-  assert.ok(literal, 'claudeCommandPatterns default found');
-  return Function(`"use strict"; return (${literal});`)() as string[];
+  return [...DEFAULTS.claudeCommandPatterns];
 }
 
 describe('claudeCommandMatcher', () => {

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-// configuration.ts imports vscode; its defaults are read from the compiled file's text instead.
+import { DEFAULTS } from '../../src/extension/settings';
+
 const repo = path.resolve(__dirname, '../../..');
 
 describe('settings', () => {
@@ -11,11 +12,7 @@ describe('settings', () => {
       contributes: { configuration: { properties: Record<string, { default: unknown; description?: string; scope?: string }> } };
     };
     const declared = pkg.contributes.configuration.properties;
-    const source = fs.readFileSync(path.join(repo, 'src/extension/configuration.ts'), 'utf8');
-    const block = /export const DEFAULTS: Settings = (\{[\s\S]*?\n\});/.exec(source)?.[1];
-    assert.ok(block, 'DEFAULTS block found');
-    // The block is a plain object literal of JSON-compatible values.
-    const defaults = Function(`"use strict"; return (${block});`)() as Record<string, unknown>;
+    const defaults: Readonly<Record<string, unknown>> = { ...DEFAULTS };
     assert.deepEqual(Object.keys(declared).sort(), Object.keys(defaults).map((k) => `claudeQuota.${k}`).sort());
     for (const [key, value] of Object.entries(defaults)) {
       const entry = declared[`claudeQuota.${key}`];

@@ -3,7 +3,7 @@ import type { ProfileView } from '../../src/core/accounts/accountManager';
 import type { AccountState } from '../../src/core/accounts/schemas';
 import type { TranscriptEvent } from '../../src/core/sources/transcripts/transcriptWatcher';
 import type { Classification } from '../../src/core/types';
-import type { SettingKey, Settings } from '../../src/extension/configuration';
+import type { SettingKey, Settings } from '../../src/extension/settings';
 import { Emitter, type Timers } from '../../src/extension/sessions/emitter';
 import { QuotaNotifier, QUOTA_ACTIONS, type NotifierUi } from '../../src/extension/sessions/quotaNotifier';
 import { SessionsController, type TranscriptFeed } from '../../src/extension/sessions/sessionsController';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { Logger } from '../../src/core/logger';
-import type { Settings } from '../../src/extension/configuration';
+import { DEFAULTS, type Settings } from '../../src/extension/settings';
 import type { SourceEvent } from '../../src/extension/sources/sessionSource';
 import { TerminalSource, TerminalSourceOptions, TerminalWindow } from '../../src/extension/sources/terminalSource';
 
@@ -185,16 +185,7 @@ class FakeWindow {
 }
 
 class FakeConfig {
-  values: Settings = {
-    'statusBar.enabled': true,
-    'sources.terminals': true,
-    'sources.tmux': true,
-    'sources.transcripts': true,
-    'tmux.socket': '',
-    claudeCommandPatterns: ['^(?:\\S*/)?claude(?:\\.exe)?(?:\\s|$)', '@anthropic-ai/claude-code'],
-    'notifications.level': 'quota',
-    fallbackRetryMinutes: 60,
-  };
+  values: Settings = { ...DEFAULTS };
   private readonly listeners = new Set<{ keys: string[]; run: () => void }>();
   readonly read = <K extends keyof Settings>(key: K): Settings[K] => this.values[key];
   onChange(keys: (keyof Settings)[], run: () => void): vscode.Disposable {
