@@ -43,10 +43,16 @@ const HELP = `usage: node test/host/runVsCode.mjs [options]
   --command TITLE        run TITLE from the command palette (repeatable, in order)
   --expect-status TEXT   afterwards a status bar item must show TEXT (repeatable)
   --expect-output NAME   afterwards the Output view must show the channel NAME
+  --expect-notification TEXT
+                         afterwards a notification toast, or a row of the open notification
+                         center, must show TEXT (repeatable)
   --expect-no-errors     afterwards no error notification may be showing
                          TEXT/NAME: a substring, or /regex/flags
   --expect-timeout SECS  per wait (default 30)
   --screenshot FILE      PNG of the workbench at the end
+  --screenshot-clip SEL  clip the screenshot to the visible elements matching the CSS selector
+                         SEL (repeatable; the union of their boxes, plus a small margin)
+  --viewport WxH         browser viewport (default 1400x900)
 
  serve mode
   --serve                start code-server with the extension and print the URL; no browser;
@@ -83,10 +89,13 @@ try {
       command: { type: 'string', multiple: true, default: [] },
       'expect-status': { type: 'string', multiple: true, default: [] },
       'expect-output': { type: 'string', multiple: true, default: [] },
+      'expect-notification': { type: 'string', multiple: true, default: [] },
       'expect-activated': { type: 'string', multiple: true, default: [] },
       'expect-no-errors': { type: 'boolean', default: false },
       'expect-timeout': { type: 'string', default: '30' },
       screenshot: { type: 'string' },
+      'screenshot-clip': { type: 'string', multiple: true, default: [] },
+      viewport: { type: 'string', default: '1400x900' },
       serve: { type: 'boolean', default: false },
       port: { type: 'string' },
       artifacts: { type: 'string' },
@@ -107,10 +116,14 @@ if (opt.extension && opt.vsix) usageError('give --extension or --vsix, not both'
 if (opt.tests && opt.vsix) usageError('--tests needs an extension folder (--extension), not --vsix');
 if (opt.tests && opt.serve) usageError('--tests and --serve do not go together');
 const uiChecks = opt.command.length + opt['expect-status'].length + opt['expect-output'].length + opt['expect-activated'].length
+  + opt['expect-notification'].length
   + (opt['ready-status'] ? 1 : 0) + (opt['expect-no-errors'] ? 1 : 0);
 if ((opt.tests || opt.serve) && uiChecks) usageError('--command/--*-status/--expect-* belong to UI mode only');
 for (const kv of opt.env) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(kv)) usageError(`--env wants KEY=VALUE, got ${kv}`);
 const mode = opt.tests ? 'tests' : opt.serve ? 'serve' : 'ui';
+const viewportMatch = /^(\d+)x(\d+)$/.exec(opt.viewport);
+if (!viewportMatch) usageError(`--viewport wants WxH, got ${opt.viewport}`);
+const viewport = { width: Number(viewportMatch[1]), height: Number(viewportMatch[2]) };
 
 // ---- tools ------------------------------------------------------------------------------
 const TOOLS = path.resolve(process.env.CLAUDE_QUOTA_TOOLS || path.join(repo, '.vscode-test', 'tools'));
@@ -427,6 +440,21 @@ async function expectOutputChannel(want, timeoutMs) {
   return r.ok;
 }
 
+// A toast, or a row of the notification center when it is open (a notification that arrives
+// while the workbench starts is put in the center without a toast).
+async function expectNotification(want, timeoutMs) {
+  const r = await pollUntil(async () => {
+    // checkVisibility, not offsetParent: toasts and the center are positioned, which nulls offsetParent.
+    const shown = await page.$$eval('.notification-toast, .notifications-center .monaco-list-row', (els) => els
+      .filter((e) => e.checkVisibility())
+      .map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
+    const hit = shown.find((t) => matches(t, want));
+    return { ok: hit !== undefined, hit, shown };
+  }, timeoutMs);
+  record(`notification shows ${JSON.stringify(want)}`, r.ok, r.ok ? JSON.stringify(r.hit) : `seen: ${JSON.stringify(r.shown)}`);
+  return r.ok;
+}
+
 async function expectNoErrors() {
   const errors = await page.$$eval('.notification-toast, .notifications-list-container .monaco-list-row', (els) => els
     .filter((e) => e.querySelector('.codicon-error, .codicon-notifications-error'))
@@ -462,7 +490,14 @@ async function runFromPalette(title, timeoutMs) {
       continue;
     }
     await page.keyboard.press('Enter');
-    await widget.waitFor({ state: 'hidden', timeout: 15000 });
+    // The palette closes; a command that opens a quick pick of its own reuses the widget, which
+    // then no longer holds the palette's text.
+    await page.waitForFunction((typed) => {
+      const w = document.querySelector('.quick-input-widget');
+      if (!w || !w.checkVisibility()) return true;
+      const box = w.querySelector('.quick-input-box input');
+      return !box || box.value !== typed;
+    }, `>${title}`, { timeout: 15000, polling: 100 });
     return attempt;
   }
 }
@@ -501,12 +536,33 @@ async function expectActivated(id, timeoutMs) {
   return r.ok;
 }
 
+// The union of the boxes of the visible elements matching the selectors, a few pixels larger,
+// within the viewport; null when none is visible.
+async function clipBox(selectors) {
+  const boxes = [];
+  for (const sel of selectors) {
+    for (const el of await page.$$(sel)) {
+      const b = await el.boundingBox();
+      if (b && b.width > 0 && b.height > 0) boxes.push(b);
+    }
+  }
+  if (!boxes.length) return null;
+  const margin = 8;
+  const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - margin);
+  const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - margin);
+  const right = Math.min(viewport.width, Math.max(...boxes.map((b) => b.x + b.width)) + margin);
+  const bottom = Math.min(viewport.height, Math.max(...boxes.map((b) => b.y + b.height)) + margin);
+  return { x, y, width: right - x, height: bottom - y };
+}
+
 async function screenshot() {
   const file = opt.screenshot || (opt.artifacts ? path.join(opt.artifacts, 'screenshot.png') : null);
   if (!file || !page) return;
   try {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    await page.screenshot({ path: file, timeout: 10000 });
+    const clip = opt['screenshot-clip'].length ? await clipBox(opt['screenshot-clip']) : undefined;
+    if (opt['screenshot-clip'].length && !clip) say(`nothing visible matches ${opt['screenshot-clip'].join(', ')}: full screenshot`);
+    await page.screenshot({ path: file, timeout: 10000, ...(clip && { clip }) });
     say(`screenshot: ${file}`);
   } catch (e) {
     say(`no screenshot: ${String(e.message).split('\n')[0]}`);
@@ -545,7 +601,7 @@ async function browse() {
   browserContext = await chromium.launchPersistentContext(dirs.browser, {
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1400, height: 900 },
+    viewport,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions'],
   });
@@ -608,6 +664,7 @@ async function browse() {
       mark('commandsDone');
       for (const want of opt['expect-status']) await expectStatus(want, expectMs);
       for (const want of opt['expect-output']) await expectOutputChannel(want, expectMs);
+      for (const want of opt['expect-notification']) await expectNotification(want, expectMs);
       if (opt['expect-no-errors']) await expectNoErrors();
     }
     say(`status bar: ${JSON.stringify((await statusItems()).map((i) => i.text))}`);

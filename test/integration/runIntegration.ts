@@ -5,10 +5,18 @@
 //      test/host/runVsCode.mjs installs it with code-server --install-extension and checks in
 //      the workbench that it activated at startup, that "Claude Quota: Show Log" runs from the
 //      command palette and shows its Output channel, and that no error notification appeared.
-//   3. The mocha suite in test/integration/suite runs inside the extension host through
+//   3. The sessions UI in the browser, with the development extension: a private tmux server
+//      started beforehand shows a recorded 5-hour limit screen in a pane running `claude`; the
+//      user settings (--settings) point the extension's tmux source at it, so the block is found at
+//      startup. runVsCode.mjs runs "Claude Quota: Show Sessions" from the palette, reads the
+//      countdown from the status bar and the notification, and screenshots both (saved under
+//      test-artifacts/integration/ui and copied to media/screenshot-countdown.png for the README).
+//   4. The mocha suite in test/integration/suite runs inside the extension host through
 //      @vscode/test-electron's runTests, with test/host/vscodeShim.mjs as the VS Code binary.
-// The output ends with the counts of both parts.
+// The output ends with the counts of all parts.
 //   CLAUDE_QUOTA_SKIP_VSIX=1   skip step 2 (quicker while working on the suite)
+//   CLAUDE_QUOTA_SKIP_UI=1     skip step 3
+//   CLAUDE_QUOTA_TEST_GREP=RE  run only the suite's tests whose full title matches RE
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,6 +30,10 @@ const vsixPath = path.join(repo, 'dist-vsix', 'claude-quota-sentinel.vsix');
 const EXTENSION_NAME = 'claude-quota-sentinel.claude-quota-sentinel';
 const OUTPUT_CHANNEL = 'Claude Quota Sentinel';
 const SHOW_LOG_TITLE = 'Claude Quota: Show Log';
+const SUITE_TIME_ZONE = 'America/Chicago';
+const SHOW_SESSIONS_TITLE = 'Claude Quota: Show Sessions';
+const RECORDING = path.join(repo, 'test', 'fixtures', 'recordings', 'five_hour.bin');
+const README_SCREENSHOT = path.join(repo, 'media', 'screenshot-countdown.png');
 
 interface SuiteSummary {
   passes: number;
@@ -68,6 +80,77 @@ function checkPackagedExtension(): boolean {
   return status === 0;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function checkSessionsUi(): Promise<boolean> {
+  banner('sessions UI: a limit screen in a private tmux pane, the countdown and the notification in the browser');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claude-quota-ui-'));
+  const socket = path.join(dir, 'tmux.sock');
+  const tmux = (...args: string[]): { status: number | null; stdout: string } => {
+    const r = spawnSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout ?? '' };
+  };
+  try {
+    const bin = path.join(dir, 'bin');
+    const home = path.join(dir, 'home');
+    for (const d of [bin, path.join(home, '.claude')]) fs.mkdirSync(d, { recursive: true });
+    // A `claude` that replays the recording and stays, as the real CLI does after a limit.
+    // No echo: tmux answers the recording's terminal queries, which would otherwise be printed.
+    fs.writeFileSync(path.join(bin, 'claude'), '#!/bin/sh\nstty -echo 2>/dev/null\ncat "$1"\nsleep 600\nexit 0\n', { mode: 0o755 });
+    if (tmux('new-session', '-d', '-s', 'ui', '-x', '120', '-y', '40', `${path.join(bin, 'claude')} '${RECORDING}'`).status !== 0) {
+      console.error('could not start the private tmux server');
+      return false;
+    }
+    // The screen is drawn before VS Code starts, so the tmux source's first capture finds it.
+    const deadline = Date.now() + 10_000;
+    while (!tmux('capture-pane', '-p', '-t', 'ui').stdout.includes('5-hour limit')) {
+      if (Date.now() > deadline) {
+        console.error('the recording did not show up in the tmux pane');
+        return false;
+      }
+      await sleep(100);
+    }
+    const settingsFile = path.join(dir, 'settings.json');
+    fs.writeFileSync(settingsFile, JSON.stringify({ 'claudeQuota.tmux.socket': socket }));
+    const uiArtifacts = path.join(artifacts, 'ui');
+    const shot = path.join(uiArtifacts, 'countdown.png');
+    fs.rmSync(shot, { force: true });
+    const status = run(process.execPath, [
+      path.join(hostDir, 'runVsCode.mjs'),
+      '--extension', repo,
+      '--settings', settingsFile,
+      // A temp home: the extension never reads the real ~/.claude here either.
+      '--env', `HOME=${home}`,
+      '--env', `CLAUDE_CONFIG_DIR=${path.join(home, '.claude')}`,
+      '--env', `CLAUDE_QUOTA_HOME=${path.join(home, '.config', 'claude-quota')}`,
+      '--expect-activated', EXTENSION_NAME,
+      // A notification that arrives while the workbench starts goes to the center without a
+      // toast, so the center is opened; Show Sessions (a quick pick) after it, which keeps it open.
+      '--command', 'Notifications: Show Notifications',
+      '--command', SHOW_SESSIONS_TITLE,
+      // The status bar item while the account is blocked: $(watch) and the time left.
+      '--expect-status', '/^(\\d+h \\d+m|\\d+m|\\d+s)$/',
+      '--expect-notification', '/hit its 5-hour limit — resets \\d{1,2}:\\d\\d [ap]m/',
+      '--expect-no-errors',
+      '--artifacts', uiArtifacts,
+      // Small enough to commit: the notification and the status bar under it.
+      '--viewport', '1000x600',
+      '--screenshot', shot,
+      '--screenshot-clip', '.notifications-center',
+      '--screenshot-clip', '.part.statusbar',
+    ]);
+    if (status === 0 && fs.existsSync(shot)) {
+      fs.mkdirSync(path.dirname(README_SCREENSHOT), { recursive: true });
+      fs.copyFileSync(shot, README_SCREENSHOT);
+      console.log(`screenshot: ${path.relative(repo, shot)} (copied to ${path.relative(repo, README_SCREENSHOT)})`);
+    }
+    return status === 0;
+  } finally {
+    tmux('kill-server');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function runSuite(scratch: string, resultsFile: string): Promise<boolean> {
   banner('extension tests: mocha inside the extension host');
   const workspace = path.join(scratch, 'workspace');
@@ -87,9 +170,15 @@ async function runSuite(scratch: string, resultsFile: string): Promise<boolean> 
         CLAUDE_QUOTA_HOME: path.join(home, '.config', 'claude-quota'),
         CLAUDE_QUOTA_TEST_RESULTS: resultsFile,
         CLAUDE_QUOTA_VSCODE_ARTIFACTS: path.join(artifacts, 'suite'),
+        // The real Claude Code CLI runs in the suite too: more than runVsCode.mjs's default 300 s.
+        CLAUDE_QUOTA_VSCODE_TIMEOUT: '900',
+        // A zone other than the machine's (usually UTC) and with whole-hour offsets: reset times the
+        // CLI prints as a local clock time are read in the zone it printed them in.
+        TZ: SUITE_TIME_ZONE,
         // Plain reporter output: mocha's check marks carry their own colour codes unless
         // NO_COLOR is set, whatever `color: false` says.
         NO_COLOR: '1',
+        ...(process.env.CLAUDE_QUOTA_TEST_GREP ? { CLAUDE_QUOTA_TEST_GREP: process.env.CLAUDE_QUOTA_TEST_GREP } : {}),
       },
     });
     return true;
@@ -126,6 +215,14 @@ async function main(): Promise<number> {
     if (run('npm', ['run', 'build']) !== 0) return 1;
   }
 
+  let uiOk: boolean | null = null;
+  let uiTime = '';
+  if (process.env.CLAUDE_QUOTA_SKIP_UI !== '1') {
+    const t = Date.now();
+    uiOk = await checkSessionsUi();
+    uiTime = seconds(t);
+  }
+
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'claude-quota-integration-'));
   const resultsFile = path.join(scratch, 'results.json');
   const t = Date.now();
@@ -143,6 +240,9 @@ async function main(): Promise<number> {
   if (vsixOk !== null) {
     console.log(`  packaged extension (${EXTENSION_NAME} from .vsix): ${vsixOk ? 'passed' : 'FAILED'} (${vsixTime})`);
   }
+  if (uiOk !== null) {
+    console.log(`  sessions UI (palette, status bar countdown, notification, screenshot): ${uiOk ? 'passed' : 'FAILED'} (${uiTime})`);
+  }
   if (summary) {
     for (const title of summary.failed) console.log(`  failed: ${title}`);
     console.log(`  ${summary.passes} passing (${suiteTime})`);
@@ -151,7 +251,7 @@ async function main(): Promise<number> {
   } else {
     console.log(`  extension tests: no results (the test run did not finish; see the output above) (${suiteTime})`);
   }
-  const ok = suiteOk && summary !== null && summary.failures === 0 && vsixOk !== false;
+  const ok = suiteOk && summary !== null && summary.failures === 0 && vsixOk !== false && uiOk !== false;
   return ok ? 0 : 1;
 }
 

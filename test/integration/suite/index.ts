@@ -35,7 +35,9 @@ function writeSummary(summary: ResultSummary): void {
 }
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60000 });
+  // CLAUDE_QUOTA_TEST_GREP narrows the run to matching test titles while working on one suite.
+  const grep = process.env.CLAUDE_QUOTA_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60000, ...(grep ? { grep } : {}) });
   const files = findTestFiles(__dirname);
   for (const file of files) mocha.addFile(file);
   return new Promise<void>((resolve, reject) => {

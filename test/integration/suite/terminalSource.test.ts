@@ -9,7 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
 import type { SourceEvent } from '../../../src/extension/sources/sessionSource';
+import { useFreshAccount } from './freshAccount';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const RECORDINGS = path.resolve(__dirname, '../../../../test/fixtures/recordings');
@@ -142,6 +144,53 @@ describe('terminal source (integrated terminal, shell integration)', function ()
     const id = await expectQuota('quota-typed', stamp);
     await closeAndExpectRemoval(terminal, id);
   });
+
+  it('blocks the session, counts down in the status bar and notifies once with its actions', async () => {
+    const m = meta('five_hour');
+    // Read at the real time (in the recording's zone), so "resets 11pm" lies ahead and the countdown runs.
+    api.terminalSource.setTimeContext(() => ({ now: new Date(), timeZone: m.timeZone }));
+    // An account no earlier suite blocked: a block lasts until its reset and is notified once.
+    const restoreAccount = await useFreshAccount(api, 'replay');
+    try {
+      await expectBlockedCountdownAndNotification(m.timeZone);
+    } finally {
+      await restoreAccount();
+    }
+  });
+
+  async function expectBlockedCountdownAndNotification(timeZone: string): Promise<void> {
+    const quota = (): number => api.notifications().filter((n) => n.kind === 'quota').length;
+    const notesBefore = quota();
+    const shownBefore = api.notificationsShown().length;
+    const { terminal, stamp } = await openTerminal('quota-ui', 'five_hour');
+    terminal.shellIntegration?.executeCommand('claude');
+    await waitFor('a session for quota-ui', () => sessionIdOf('quota-ui') !== undefined);
+    const id = sessionIdOf('quota-ui') as string;
+    const blockedNow = (): WatchedSession | undefined => api.sessions().sessions.find((s) => s.id === id && s.state === 'blocked');
+    await waitFor('the session to be blocked in the snapshot', () => blockedNow() !== undefined);
+    const printedAt = Number(fs.readFileSync(stamp, 'utf8').trim());
+    console.log(`      quota-ui: blocked in the snapshot ${Date.now() - printedAt} ms after the recording started printing (upper bound: polled)`);
+    const blocked = blockedNow() as WatchedSession;
+    assert.equal(blocked.kind, 'terminal');
+    assert.equal(blocked.where, 'quota-ui');
+    assert.equal(blocked.window, 'five_hour');
+    assert.ok(blocked.resetsAt && blocked.resetsAt.getTime() > Date.now(), `reset ahead: ${blocked.resetsAt?.toISOString() ?? 'null'}`);
+    const wall = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    assert.equal(wall.format(blocked.resetsAt), '23:00');
+    assert.deepEqual(blocked.evidenceSources, ['terminal']);
+
+    await waitFor('the countdown in the status bar', () => /\$\(watch\).*(\d+h \d+m|\d+m)/.test(api.statusBarText() ?? ''), 5000);
+    await waitFor('the notification', () => quota() > notesBefore, 5000);
+    // The rest of the recording (the footer, redraws) must not notify again.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(quota() - notesBefore, 1);
+    assert.equal(api.notificationsShown().length - shownBefore, 1);
+    const note = api.notifications().filter((n) => n.kind === 'quota').at(-1);
+    assert.match(note?.message ?? '', /hit its 5-hour limit — resets \d{1,2}:\d\d [ap]m \(in (\d+h \d+m|\d+m)\)/);
+    assert.deepEqual(note?.actions, ['Switch Account', 'Remind Me at Reset', 'Show Sessions']);
+    await closeAndExpectRemoval(terminal, id);
+    await waitFor('the countdown to leave the status bar', () => !/\$\(watch\)/.test(api.statusBarText() ?? ''), 5000);
+  }
 
   it('reports a 529 overload as a server error, never as a quota hit', async () => {
     const m = meta('overloaded');
