@@ -10,13 +10,14 @@
 //      user settings (--settings) point the extension's tmux source at it, so the block is found at
 //      startup. runVsCode.mjs runs "Claude Quota: Show Sessions" from the palette, reads the
 //      countdown from the status bar and the notification, and screenshots both (saved under
-//      test-artifacts/integration/ui and copied to media/screenshot-countdown.png for the README).
+//      test-artifacts/integration/ui; copied to media/screenshot-countdown.png for the README on request).
 //   4. The mocha suite in test/integration/suite runs inside the extension host through
 //      @vscode/test-electron's runTests, with test/host/vscodeShim.mjs as the VS Code binary.
 // The output ends with the counts of all parts.
 //   CLAUDE_QUOTA_SKIP_VSIX=1   skip step 2 (quicker while working on the suite)
 //   CLAUDE_QUOTA_SKIP_UI=1     skip step 3
 //   CLAUDE_QUOTA_TEST_GREP=RE  run only the suite's tests whose full title matches RE
+//   CLAUDE_QUOTA_UPDATE_SCREENSHOT=1  copy the countdown screenshot to media/ for the README
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -139,7 +140,8 @@ async function checkSessionsUi(): Promise<boolean> {
       '--screenshot-clip', '.notifications-center',
       '--screenshot-clip', '.part.statusbar',
     ]);
-    if (status === 0 && fs.existsSync(shot)) {
+    // The committed README image changes only on request, so a test run leaves the tree clean.
+    if (status === 0 && fs.existsSync(shot) && process.env.CLAUDE_QUOTA_UPDATE_SCREENSHOT === '1') {
       fs.mkdirSync(path.dirname(README_SCREENSHOT), { recursive: true });
       fs.copyFileSync(shot, README_SCREENSHOT);
       console.log(`screenshot: ${path.relative(repo, shot)} (copied to ${path.relative(repo, README_SCREENSHOT)})`);
