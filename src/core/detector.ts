@@ -192,7 +192,7 @@ const NOTICE_KINDS: ReadonlySet<Verdict> = new Set<Verdict>(['server', 'throttle
 export class QuotaDetector {
   private readonly confirmWindowMs: number;
   private readonly cooldownMs: number;
-  private readonly fallbackRetryMs: number;
+  private fallbackRetryMs: number;
   private readonly byId = new Map<string, Session>();
   private listeners: DetectorListener[] = [];
 
@@ -200,6 +200,11 @@ export class QuotaDetector {
     this.confirmWindowMs = options.confirmWindowMs ?? DEFAULT_CONFIRM_WINDOW_MS;
     this.cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
     this.fallbackRetryMs = options.fallbackRetryMs ?? DEFAULT_FALLBACK_RETRY_MS;
+  }
+
+  /** A changed setting: applies to blocks made from now on; current blocks keep their estimate. */
+  setFallbackRetryMs(ms: number): void {
+    this.fallbackRetryMs = ms;
   }
 
   onEvent(listener: DetectorListener): Disposable {

@@ -275,6 +275,20 @@ describe('QuotaDetector', () => {
       assert.equal(d.sessionView('s1')?.block?.resetEstimated, true);
     });
 
+    it('takes a changed fallback interval for the next block only', () => {
+      const { d, events } = setup({ fallbackRetryMs: 30 * MIN });
+      d.observe('s1', sig(cls('quota', 'a'), 0));
+      d.observe('s1', sig(cls('quota', 'b'), 0, 'cli'));
+      d.setFallbackRetryMs(10 * MIN);
+      d.observe('s2', sig(cls('quota', 'a'), 0));
+      d.observe('s2', sig(cls('quota', 'b'), 0, 'cli'));
+      const blocked = events.filter((e) => e.type === 'blocked');
+      assert.equal(blocked.length, 2);
+      assert.equal(blocked[0].type === 'blocked' && blocked[0].resetsAt.getTime(), at(30 * MIN).getTime());
+      assert.equal(blocked[1].type === 'blocked' && blocked[1].resetsAt.getTime(), at(10 * MIN).getTime());
+      assert.equal(d.sessionView('s1')?.block?.resetsAt.getTime(), at(30 * MIN).getTime());
+    });
+
     it('defaults the fallback to one hour', () => {
       const { d, events } = setup();
       d.observe('s1', sig(cls('quota', 'a'), 0));

@@ -75,10 +75,21 @@ function setup(settings: Partial<Settings> = {}) {
   const transcripts = new Emitter<TranscriptEvent>();
   const feed: TranscriptFeed = { onSignal: (l) => transcripts.event(l), start: () => Promise.resolve(), dispose: () => undefined };
   const read = <K extends SettingKey>(k: K): Settings[K] => (settings[k] ?? DEFAULTS[k]) as Settings[K];
+  const configListeners: Array<{ keys: SettingKey[]; run: () => void }> = [];
+  const changeSetting = <K extends SettingKey>(k: K, v: Settings[K]): void => {
+    settings[k] = v;
+    for (const l of [...configListeners]) if (l.keys.includes(k)) l.run();
+  };
   const source = new FakeSource();
   const controller = new SessionsController({
     accounts: { list: () => Promise.resolve(profiles), onDidChangeAccounts: accountsChanged.event },
-    config: { onChange: () => ({ dispose: () => undefined }) },
+    config: {
+      onChange: (keys, run) => {
+        const l = { keys, run };
+        configListeners.push(l);
+        return { dispose: () => configListeners.splice(configListeners.indexOf(l), 1) };
+      },
+    },
     read,
     sources: [source],
     timers,
@@ -101,7 +112,7 @@ function setup(settings: Partial<Settings> = {}) {
   const add = (id: string, where = id): void => source.emitter.fire({ type: 'sessionAdded', session: { id, kind: 'tmux', where } });
   const verdict = (id: string, c: Classification): void => source.emitter.fire({ type: 'verdict', id, classification: c, at: now() });
   return {
-    timers, controller, notifier, calls, commands, recorded, transcripts, source, add, verdict,
+    timers, controller, notifier, calls, commands, recorded, transcripts, source, add, verdict, changeSetting,
     setAnswer: (a: string | undefined) => (answer = a),
     switchTo: async (id: string) => {
       profiles = profiles.map((p) => ({ ...p, active: p.id === id }));
@@ -212,6 +223,31 @@ describe('sessions controller and notifier', () => {
     assert.deepEqual(s?.evidenceSources, ['tmux', 'transcript']);
     assert.equal(s?.resetsAt?.getTime(), reset.getTime());
     t.controller.dispose();
+  });
+
+  it('applies a changed fallback retry interval without a reload', async () => {
+    const t = setup();
+    await t.controller.refreshAccounts();
+    t.add('tmux:%1');
+    t.add('tmux:%2');
+    const noTime = (): Classification => quota(null, 'Claude usage limit reached.');
+    t.verdict('tmux:%1', noTime());
+    t.transcripts.fire({
+      path: '/x.jsonl', sessionId: 'abc', cwd: '/w',
+      signal: { kind: 'quota', window: 'five_hour', resetsAt: null, exact: false, rateLimitType: null, origin: 'api-error', evidence: 'limit', sessionId: 'abc', cwd: '/w', at: new Date(t.timers.now), requestId: null, sidechain: false },
+    });
+    const first = t.controller.snapshot().sessions.find((s) => s.id === 'tmux:%1');
+    t.changeSetting('fallbackRetryMinutes', 5);
+    t.verdict('tmux:%2', noTime());
+    t.transcripts.fire({
+      path: '/x.jsonl', sessionId: 'abc', cwd: '/w',
+      signal: { kind: 'quota', window: 'five_hour', resetsAt: null, exact: false, rateLimitType: null, origin: 'api-error', evidence: 'limit', sessionId: 'abc', cwd: '/w', at: new Date(t.timers.now), requestId: null, sidechain: false },
+    });
+    const second = t.controller.snapshot().sessions.find((s) => s.id === 'tmux:%2');
+    assert.equal(first?.state, 'blocked');
+    assert.equal(second?.state, 'blocked');
+    assert.equal(first?.resetsAt?.getTime(), t.timers.now + 60 * 60_000);
+    assert.equal(second?.resetsAt?.getTime(), t.timers.now + 5 * 60_000);
   });
 
   it('forgets removed sessions, tracks unwatched terminals, and offers the notification actions', async () => {

@@ -131,8 +131,9 @@ export class SessionsController extends Disposable {
     this.timers = opts.timers ?? nodeTimers;
     this.now = opts.now ?? (() => new Date());
     this.log = opts.logger;
-    // Read once: the detector's fallback is fixed for its lifetime (a changed value applies after reload).
-    this.detector = new QuotaDetector({ fallbackRetryMs: opts.read('fallbackRetryMinutes') * 60_000 });
+    const fallbackRetryMs = (): number => opts.read('fallbackRetryMinutes') * 60_000;
+    this.detector = new QuotaDetector({ fallbackRetryMs: fallbackRetryMs() });
+    this._register(opts.config.onChange(['fallbackRetryMinutes'], () => this.detector.setFallbackRetryMs(fallbackRetryMs())));
     this._register(this.detector.onEvent((e) => this.onDetector(e)));
     this._register({ dispose: () => this.clearTimer() });
     this._register(opts.accounts.onDidChangeAccounts(() => void this.refreshAccounts()));
