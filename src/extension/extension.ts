@@ -27,6 +27,8 @@ export interface ClaudeQuotaApi {
   readonly logDir: string;
   /** Watched sessions with their state, account and reset time, and unwatched terminals. */
   sessions(): SessionsSnapshot;
+  /** The Sessions view's rows in order, indented by depth: "label — description". */
+  sessionsViewRows(): readonly string[];
   /** Texts of the notifications shown so far (quota hits, reminders, server-error notices); never a secret. */
   notificationsShown(): readonly string[];
   /** The same notifications with their kind and action buttons. */
@@ -105,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     statusBarText: () => statusBar.text,
     logDir: context.logUri.fsPath,
     sessions: () => sessions.snapshot(),
+    sessionsViewRows: () => sessionsView.rows(),
     notificationsShown: () => notifier.shown.map((n) => n.message),
     notifications: () => [...notifier.shown],
     terminalSource: {

@@ -46,6 +46,7 @@ const HELP = `usage: node test/host/runVsCode.mjs [options]
   --expect-notification TEXT
                          afterwards a notification toast, or a row of the open notification
                          center, must show TEXT (repeatable)
+  --expect-view TEXT     afterwards a row of a view in the side bar must show TEXT (repeatable)
   --expect-no-errors     afterwards no error notification may be showing
                          TEXT/NAME: a substring, or /regex/flags
   --expect-timeout SECS  per wait (default 30)
@@ -90,6 +91,7 @@ try {
       'expect-status': { type: 'string', multiple: true, default: [] },
       'expect-output': { type: 'string', multiple: true, default: [] },
       'expect-notification': { type: 'string', multiple: true, default: [] },
+      'expect-view': { type: 'string', multiple: true, default: [] },
       'expect-activated': { type: 'string', multiple: true, default: [] },
       'expect-no-errors': { type: 'boolean', default: false },
       'expect-timeout': { type: 'string', default: '30' },
@@ -116,7 +118,7 @@ if (opt.extension && opt.vsix) usageError('give --extension or --vsix, not both'
 if (opt.tests && opt.vsix) usageError('--tests needs an extension folder (--extension), not --vsix');
 if (opt.tests && opt.serve) usageError('--tests and --serve do not go together');
 const uiChecks = opt.command.length + opt['expect-status'].length + opt['expect-output'].length + opt['expect-activated'].length
-  + opt['expect-notification'].length
+  + opt['expect-notification'].length + opt['expect-view'].length
   + (opt['ready-status'] ? 1 : 0) + (opt['expect-no-errors'] ? 1 : 0);
 if ((opt.tests || opt.serve) && uiChecks) usageError('--command/--*-status/--expect-* belong to UI mode only');
 for (const kv of opt.env) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(kv)) usageError(`--env wants KEY=VALUE, got ${kv}`);
@@ -455,6 +457,19 @@ async function expectNotification(want, timeoutMs) {
   return r.ok;
 }
 
+// A row of a tree or list in the side bar (its label and description), e.g. an extension's view.
+async function expectViewRow(want, timeoutMs) {
+  const r = await pollUntil(async () => {
+    const shown = await page.$$eval('.part.sidebar .monaco-list-row', (els) => els
+      .filter((e) => e.checkVisibility())
+      .map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
+    const hit = shown.find((t) => matches(t, want));
+    return { ok: hit !== undefined, hit, shown };
+  }, timeoutMs);
+  record(`side bar row shows ${JSON.stringify(want)}`, r.ok, r.ok ? JSON.stringify(r.hit) : `seen: ${JSON.stringify(r.shown)}`);
+  return r.ok;
+}
+
 async function expectNoErrors() {
   const errors = await page.$$eval('.notification-toast, .notifications-list-container .monaco-list-row', (els) => els
     .filter((e) => e.querySelector('.codicon-error, .codicon-notifications-error'))
@@ -665,6 +680,7 @@ async function browse() {
       for (const want of opt['expect-status']) await expectStatus(want, expectMs);
       for (const want of opt['expect-output']) await expectOutputChannel(want, expectMs);
       for (const want of opt['expect-notification']) await expectNotification(want, expectMs);
+      for (const want of opt['expect-view']) await expectViewRow(want, expectMs);
       if (opt['expect-no-errors']) await expectNoErrors();
     }
     say(`status bar: ${JSON.stringify((await statusItems()).map((i) => i.text))}`);

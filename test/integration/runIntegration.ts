@@ -6,11 +6,12 @@
 //      the workbench that it activated at startup, that "Claude Quota: Show Log" runs from the
 //      command palette and shows its Output channel, and that no error notification appeared.
 //   3. The sessions UI in the browser, with the development extension: a private tmux server
-//      started beforehand shows a recorded 5-hour limit screen in a pane running `claude`; the
-//      user settings (--settings) point the extension's tmux source at it, so the block is found at
-//      startup. runVsCode.mjs runs "Claude Quota: Show Sessions" from the palette, reads the
-//      countdown from the status bar and the notification, and screenshots both (saved under
-//      test-artifacts/integration/ui; copied to media/screenshot-countdown.png for the README on request).
+//      (the default server of a private TMUX_TMPDIR given to VS Code) started beforehand shows a
+//      recorded 5-hour limit screen in a pane running `claude`, so the block is found at startup.
+//      runVsCode.mjs opens the Sessions view and runs "Claude Quota: Show Sessions" from the
+//      palette, reads the view's row, the countdown in the status bar and the notification, and
+//      screenshots them (saved under test-artifacts/integration/ui; copied to
+//      media/screenshot-countdown.png for the README on request).
 //   4. The mocha suite in test/integration/suite runs inside the extension host through
 //      @vscode/test-electron's runTests, with test/host/vscodeShim.mjs as the VS Code binary.
 // The output ends with the counts of all parts.
@@ -86,9 +87,13 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function checkSessionsUi(): Promise<boolean> {
   banner('sessions UI: a limit screen in a private tmux pane, the countdown and the notification in the browser');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claude-quota-ui-'));
-  const socket = path.join(dir, 'tmux.sock');
+  // The default tmux server of a private TMUX_TMPDIR, handed to VS Code's environment: the
+  // extension finds it as it finds a user's own tmux, with no setting (settings written before
+  // code-server starts are not always in the extension host's first configuration).
+  const tmuxTmp = path.join(dir, 'tmux');
+  fs.mkdirSync(tmuxTmp, { mode: 0o700 });
   const tmux = (...args: string[]): { status: number | null; stdout: string } => {
-    const r = spawnSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+    const r = spawnSync('tmux', ['-f', '/dev/null', ...args], { encoding: 'utf8', env: { ...process.env, TMUX_TMPDIR: tmuxTmp, TMUX: '' } });
     return { status: r.status, stdout: r.stdout ?? '' };
   };
   try {
@@ -111,15 +116,13 @@ async function checkSessionsUi(): Promise<boolean> {
       }
       await sleep(100);
     }
-    const settingsFile = path.join(dir, 'settings.json');
-    fs.writeFileSync(settingsFile, JSON.stringify({ 'claudeQuota.tmux.socket': socket }));
     const uiArtifacts = path.join(artifacts, 'ui');
     const shot = path.join(uiArtifacts, 'countdown.png');
     fs.rmSync(shot, { force: true });
     const status = run(process.execPath, [
       path.join(hostDir, 'runVsCode.mjs'),
       '--extension', repo,
-      '--settings', settingsFile,
+      '--env', `TMUX_TMPDIR=${tmuxTmp}`,
       // A temp home: the extension never reads the real ~/.claude here either.
       '--env', `HOME=${home}`,
       '--env', `CLAUDE_CONFIG_DIR=${path.join(home, '.claude')}`,
@@ -127,16 +130,21 @@ async function checkSessionsUi(): Promise<boolean> {
       '--expect-activated', EXTENSION_NAME,
       // A notification that arrives while the workbench starts goes to the center without a
       // toast, so the center is opened; Show Sessions (a quick pick) after it, which keeps it open.
+      // The Sessions view in the side bar first (VS Code's own "Focus on … View" command).
+      '--command', 'Claude Quota: Focus on Sessions View',
       '--command', 'Notifications: Show Notifications',
       '--command', SHOW_SESSIONS_TITLE,
       // The status bar item while the account is blocked: $(watch) and the time left.
       '--expect-status', '/^(\\d+h \\d+m|\\d+m|\\d+s)$/',
       '--expect-notification', '/hit its 5-hour limit — resets \\d{1,2}:\\d\\d [ap]m/',
+      // The pane's row: where it runs, then its limit and the countdown.
+      '--expect-view', '/ui:0\\.0\\s*5-hour limit · resets \\d{1,2}:\\d\\d [ap]m \\((\\d+h \\d+m|\\d+m|\\d+s)\\)/',
       '--expect-no-errors',
       '--artifacts', uiArtifacts,
       // Small enough to commit: the notification and the status bar under it.
       '--viewport', '1000x600',
       '--screenshot', shot,
+      '--screenshot-clip', '.part.sidebar',
       '--screenshot-clip', '.notifications-center',
       '--screenshot-clip', '.part.statusbar',
     ]);

@@ -172,6 +172,22 @@ export class SessionsView extends Disposable {
     this._register(vscode.commands.registerCommand(CommandIds.openWatchedTerminal, (arg?: unknown) => this.openWatchedTerminal(arg)));
   }
 
+  /** What the tree shows, row by row in order, indented by depth: "label — description". */
+  rows(): string[] {
+    const out: string[] = [];
+    const walk = (node: Node | undefined, depth: number): void => {
+      for (const child of this.tree.getChildren(node)) {
+        const item = this.tree.getTreeItem(child);
+        const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+        const description = typeof item.description === 'string' ? ` — ${item.description}` : '';
+        out.push(`${'  '.repeat(depth)}${label}${description}`);
+        walk(child, depth + 1);
+      }
+    };
+    walk(undefined, 0);
+    return out;
+  }
+
   /** The terminal source, once the composition root has one (it may expose openWatchedTerminal and reveal). */
   setTerminalSource(source: SessionSource & TerminalSourceExtras): void {
     this.terminalSource = source;

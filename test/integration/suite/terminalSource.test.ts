@@ -188,6 +188,13 @@ describe('terminal source (integrated terminal, shell integration)', function ()
     const note = api.notifications().filter((n) => n.kind === 'quota').at(-1);
     assert.match(note?.message ?? '', /hit its 5-hour limit — resets \d{1,2}:\d\d [ap]m \(in (\d+h \d+m|\d+m)\)/);
     assert.deepEqual(note?.actions, ['Switch Account', 'Remind Me at Reset', 'Show Sessions']);
+    // The Sessions view: the account's group counts the blocked session, whose row shows the countdown.
+    const rows = api.sessionsViewRows();
+    const row = rows.findIndex((r) => /^\s+quota-ui — /.test(r));
+    assert.ok(row > 0, rows.join('\n'));
+    assert.match(rows[row], /5-hour limit · resets .+ \((\d+h \d+m|\d+m|\d+s)\)/, rows.join('\n'));
+    const group = rows.slice(0, row).reverse().find((r) => !/^\s/.test(r)) ?? '';
+    assert.match(group, /^replay — .*\b1 blocked\b/, rows.join('\n'));
     await closeAndExpectRemoval(terminal, id);
     await waitFor('the countdown to leave the status bar', () => !/\$\(watch\)/.test(api.statusBarText() ?? ''), 5000);
   }
