@@ -442,33 +442,27 @@ async function expectOutputChannel(want, timeoutMs) {
   return r.ok;
 }
 
-// A toast, or a row of the notification center when it is open (a notification that arrives
-// while the workbench starts is put in the center without a toast).
-async function expectNotification(want, timeoutMs) {
+// The first visible element matching `selector` whose text (white space folded) matches `want`.
+async function expectVisibleText(selector, description, want, timeoutMs) {
   const r = await pollUntil(async () => {
     // checkVisibility, not offsetParent: toasts and the center are positioned, which nulls offsetParent.
-    const shown = await page.$$eval('.notification-toast, .notifications-center .monaco-list-row', (els) => els
+    const shown = await page.$$eval(selector, (els) => els
       .filter((e) => e.checkVisibility())
       .map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
     const hit = shown.find((t) => matches(t, want));
     return { ok: hit !== undefined, hit, shown };
   }, timeoutMs);
-  record(`notification shows ${JSON.stringify(want)}`, r.ok, r.ok ? JSON.stringify(r.hit) : `seen: ${JSON.stringify(r.shown)}`);
+  record(`${description} shows ${JSON.stringify(want)}`, r.ok, r.ok ? JSON.stringify(r.hit) : `seen: ${JSON.stringify(r.shown)}`);
   return r.ok;
 }
 
+// A toast, or a row of the notification center when it is open (a notification that arrives
+// while the workbench starts is put in the center without a toast).
+const expectNotification = (want, timeoutMs) =>
+  expectVisibleText('.notification-toast, .notifications-center .monaco-list-row', 'notification', want, timeoutMs);
+
 // A row of a tree or list in the side bar (its label and description), e.g. an extension's view.
-async function expectViewRow(want, timeoutMs) {
-  const r = await pollUntil(async () => {
-    const shown = await page.$$eval('.part.sidebar .monaco-list-row', (els) => els
-      .filter((e) => e.checkVisibility())
-      .map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
-    const hit = shown.find((t) => matches(t, want));
-    return { ok: hit !== undefined, hit, shown };
-  }, timeoutMs);
-  record(`side bar row shows ${JSON.stringify(want)}`, r.ok, r.ok ? JSON.stringify(r.hit) : `seen: ${JSON.stringify(r.shown)}`);
-  return r.ok;
-}
+const expectViewRow = (want, timeoutMs) => expectVisibleText('.part.sidebar .monaco-list-row', 'side bar row', want, timeoutMs);
 
 async function expectNoErrors() {
   const errors = await page.$$eval('.notification-toast, .notifications-list-container .monaco-list-row', (els) => els

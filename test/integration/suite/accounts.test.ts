@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import { waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const LOG_FILE = /Claude Quota Sentinel\.log$/;
@@ -69,16 +70,6 @@ function findFiles(dir: string, name: RegExp): string[] {
     if (e.isDirectory()) return findFiles(full, name);
     return e.isFile() && name.test(e.name) ? [full] : [];
   });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('accounts', () => {

@@ -1,19 +1,12 @@
 // Runs inside the extension host of a real VS Code (see test/host/runVsCode.mjs).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const SHOW_LOG = 'claudeQuota.showLog';
 
 /** Re-checks `condition` every `intervalMs` until it holds or `timeoutMs` has passed. */
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30000, intervalMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 describe('extension activation', () => {
   it('is installed under its id', () => {

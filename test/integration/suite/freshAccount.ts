@@ -6,16 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import { waitFor } from './wait';
 
 const FAR_FUTURE = 4_102_444_800_000;
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function configDir(): string {
   const dir = process.env.CLAUDE_CONFIG_DIR;

@@ -13,24 +13,13 @@ import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/
 import { MockAnthropicApi } from '../../support/mockAnthropicApi';
 import { TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
+import { sleep, waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const PROMPT = 'hi';
 // Whole-hour offset, so the "resets 3pm" the CLI prints names the exact epoch the mock sent.
 const ZONE = process.env.TZ && process.env.TZ !== 'UTC' && process.env.TZ !== 'Etc/UTC' ? process.env.TZ : 'America/Chicago';
 const COUNTDOWN = /\$\(watch\).*(\d+h \d+m|\d+m)/;
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Escape sequences out, so the TUI's text can be searched. */
 function plain(raw: string): string {

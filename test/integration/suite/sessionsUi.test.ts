@@ -7,20 +7,9 @@ import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
 import { RECORDINGS, TmuxServer } from '../../support/tmuxHarness';
+import { sleep, waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function tokyoClock(d: Date): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);

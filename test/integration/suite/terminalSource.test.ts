@@ -12,6 +12,7 @@ import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
 import type { SourceEvent } from '../../../src/extension/sources/sessionSource';
 import { useFreshAccount } from './freshAccount';
+import { waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const RECORDINGS = path.resolve(__dirname, '../../../../test/fixtures/recordings');
@@ -24,14 +25,6 @@ interface RecordingMeta {
 
 function meta(name: string): RecordingMeta {
   return JSON.parse(fs.readFileSync(path.join(RECORDINGS, `${name}.json`), 'utf8')) as RecordingMeta;
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 30000, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 interface Received {
