@@ -89,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     logger: logger.child('sessions'),
     env: process.env,
     // Switch Account then shows "exhausted until …" for an account that hit its limit.
-    recordAccountState: (label, state) => accounts.manager.setState(label, state),
+    recordAccountState: (label, state) => accounts.setState(label, state),
   });
   const notifier = new QuotaNotifier(sessions, read, vscodeNotifierUi, { logger: logger.child('notify') });
   const sessionsView = new SessionsView(sessions, tmuxSource, logger.child('sessions'));
