@@ -77,7 +77,7 @@ export function describeProfileState(v: ProfileView, formatTime: (ms: number) =>
 }
 
 /** A message for the user and the log that never quotes file content (JSON.parse errors do). */
-export function safeMessage(err: unknown): string {
+function safeMessage(err: unknown): string {
   // The core's pointer to the CLI's list command means nothing in the editor.
   if (err instanceof AccountError) return err.message.replace(/\s*\(see `accounts list`\)/, '');
   const name = err instanceof Error ? err.name : 'Error';
