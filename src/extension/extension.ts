@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { ProfileView } from '../core/accounts/accountManager';
 import type { TimeContext } from '../core/types';
 import { AccountsController } from './accounts/accountsController';
+import { AutoSwitchController, type AutoSwitchEvent, type AutoSwitchRecord } from './accounts/autoSwitchController';
+import { vscodeAutoSwitchUi } from './accounts/autoSwitchUi';
 import { SecretProfileStore } from './accounts/secretProfileStore';
 import { CommandIds } from './commandIds';
 import { ConfigurationWatcher, readSetting, type ConfigurationReader } from './configuration';
@@ -33,6 +35,19 @@ export interface ClaudeQuotaApi {
   notificationsShown(): readonly string[];
   /** The same notifications with their kind and action buttons. */
   notifications(): readonly ShownNotification[];
+  /** Automatic account switching. */
+  readonly autoSwitch: {
+    /** Fires after each automatic switch (and Undo): labels and the reason only. */
+    readonly onDidAutoSwitch: vscode.Event<AutoSwitchEvent>;
+    /** Every auto-switch decision so far (switches, notices, the prompt), oldest first. */
+    history(): readonly AutoSwitchRecord[];
+    /** The "all accounts exhausted" status item's text, or undefined while it is hidden. */
+    statusText(): string | undefined;
+    /** What the switch notification's Undo does. */
+    undo(): Promise<void>;
+    /** Resolves once every pending auto-switch input has been handled. */
+    settled(): Promise<void>;
+  };
   /** The integrated-terminal source: what it watches and reports. */
   readonly terminalSource: {
     readonly onEvent: vscode.Event<SourceEvent>;
@@ -91,13 +106,26 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     logger: logger.child('sessions'),
     env: process.env,
     // Switch Account then shows "exhausted until …" for an account that hit its limit.
-    recordAccountState: (label, state) => accounts.manager.setState(label, state),
+    recordAccountState: (label, state) => accounts.setState(label, state),
   });
   const notifier = new QuotaNotifier(sessions, read, vscodeNotifierUi, { logger: logger.child('notify') });
   const sessionsView = new SessionsView(sessions, tmuxSource, logger.child('sessions'));
   sessionsView.setTerminalSource(terminalSource);
   const statusBar = new StatusBarController(accounts, config, undefined, undefined, sessions);
   context.subscriptions.push(tmuxSource, sessions, notifier, sessionsView, statusBar);
+
+  // Auto-switch: confirmed blocks of the active account move Claude Code to another saved account.
+  const autoSwitch = new AutoSwitchController({
+    accounts,
+    sessions,
+    config,
+    read,
+    ui: vscodeAutoSwitchUi,
+    memento: context.globalState,
+    logger: logger.child('autoswitch'),
+    knownSecrets: () => profileStore.knownSecretValues(),
+  });
+  context.subscriptions.push(autoSwitch);
 
   const version = (context.extension.packageJSON as { version?: string }).version ?? 'unknown';
   log.info(`Claude Quota Sentinel ${version} activated in ${(performance.now() - started).toFixed(1)} ms`);
@@ -110,6 +138,13 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     sessionsViewRows: () => sessionsView.rows(),
     notificationsShown: () => notifier.shown.map((n) => n.message),
     notifications: () => [...notifier.shown],
+    autoSwitch: {
+      onDidAutoSwitch: autoSwitch.onDidAutoSwitch,
+      history: () => autoSwitch.history(),
+      statusText: () => autoSwitch.statusText,
+      undo: () => autoSwitch.undo(),
+      settled: () => autoSwitch.settled(),
+    },
     terminalSource: {
       onEvent: terminalSource.onEvent,
       sessions: () => terminalSource.sessions(),

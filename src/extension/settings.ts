@@ -21,6 +21,12 @@ export interface Settings {
   readonly 'notifications.level': 'quota' | 'all' | 'off';
   /** Minutes to assume until a limit resets when Claude Code names no reset time. */
   readonly fallbackRetryMinutes: number;
+  /** Switch to another saved account when the active one is confirmed blocked by a usage limit. */
+  readonly 'autoSwitch.enabled': boolean;
+  /** Which account auto-switch picks next. */
+  readonly 'autoSwitch.strategy': 'soonest-reset' | 'most-headroom' | 'in-order';
+  /** Minutes after any switch before auto-switch switches again, so accounts never ping-pong. */
+  readonly 'autoSwitch.cooldownMinutes': number;
 }
 
 export type SettingKey = keyof Settings;
@@ -36,8 +42,12 @@ export const DEFAULTS: Settings = {
   claudeCommandPatterns: ['^(?:\\S*/)?claude(?:\\.exe)?(?:\\s|$)', '@anthropic-ai/claude-code'],
   'notifications.level': 'quota',
   fallbackRetryMinutes: 60,
+  'autoSwitch.enabled': false,
+  'autoSwitch.strategy': 'soonest-reset',
+  'autoSwitch.cooldownMinutes': 10,
 };
 
 export const CHOICES: Partial<Record<SettingKey, readonly string[]>> = {
   'notifications.level': ['quota', 'all', 'off'],
+  'autoSwitch.strategy': ['soonest-reset', 'most-headroom', 'in-order'],
 };

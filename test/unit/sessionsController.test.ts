@@ -3,7 +3,7 @@ import type { ProfileView } from '../../src/core/accounts/accountManager';
 import type { AccountState } from '../../src/core/accounts/schemas';
 import type { TranscriptEvent } from '../../src/core/sources/transcripts/transcriptWatcher';
 import type { Classification } from '../../src/core/types';
-import type { SettingKey, Settings } from '../../src/extension/settings';
+import { DEFAULTS as SETTING_DEFAULTS, type SettingKey, type Settings } from '../../src/extension/settings';
 import { Emitter, type Timers } from '../../src/extension/sessions/emitter';
 import { QuotaNotifier, QUOTA_ACTIONS, type NotifierUi } from '../../src/extension/sessions/quotaNotifier';
 import { SessionsController, type TranscriptFeed } from '../../src/extension/sessions/sessionsController';
@@ -46,17 +46,8 @@ class FakeSource implements SessionSource {
   }
 }
 
-// configuration.ts imports vscode at runtime, so its defaults are repeated here.
-const DEFAULTS: Settings = {
-  'statusBar.enabled': true,
-  'sources.terminals': true,
-  'sources.tmux': true,
-  'sources.transcripts': true,
-  'tmux.socket': '',
-  claudeCommandPatterns: [],
-  'notifications.level': 'quota',
-  fallbackRetryMinutes: 60,
-};
+// settings.ts has no vscode import, so its defaults serve the plain-Node test directly.
+const DEFAULTS: Settings = { ...SETTING_DEFAULTS, claudeCommandPatterns: [] };
 
 function profile(id: string, active: boolean): ProfileView {
   return { id, label: id, email: `${id}@example.com`, organizationName: null, plan: null, state: { kind: 'available' }, active, tokenExpiresAt: null, tokenExpired: false } as ProfileView;

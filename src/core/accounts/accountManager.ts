@@ -35,6 +35,7 @@ import {
   ProfileSecret,
   ProfileSecretSchema,
   ProfilesDocument,
+  UsageSnapshot,
   describeIssues,
 } from './schemas';
 import { Choice, SwitchStrategy, chooseNextAvailable, effectiveState } from './policy';
@@ -71,6 +72,8 @@ export interface ProfileView {
   readonly active: boolean;
   readonly tokenExpiresAt: number | null;
   readonly tokenExpired: boolean;
+  /** Last known usage per window, when recorded (the most-headroom and soonest-reset strategies read it). */
+  readonly usage?: UsageSnapshot;
 }
 
 export interface SwitchOptions {
@@ -217,6 +220,7 @@ export class AccountManager {
       active: active?.id === p.id,
       tokenExpiresAt: p.tokenExpiresAt ?? null,
       tokenExpired: typeof p.tokenExpiresAt === 'number' && p.tokenExpiresAt <= now,
+      ...(p.usage ? { usage: p.usage } : {}),
     }));
   }
 

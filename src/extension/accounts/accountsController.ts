@@ -7,6 +7,7 @@ import { AccountError, describeFsError } from '../../core/accounts/errors';
 import { AccountManager, ProfileView, validateLabel } from '../../core/accounts/accountManager';
 import { quotaHome } from '../../core/accounts/claudePaths';
 import type { ProfileStore } from '../../core/accounts/profileStore';
+import type { AccountState } from '../../core/accounts/schemas';
 import type { ComponentLogger } from '../../core/logger';
 import { redactSecrets } from '../../core/redact';
 import { CommandIds } from '../commandIds';
@@ -274,6 +275,26 @@ export class AccountsController extends Disposable {
       this.report(`Could not switch to "${label}"`, err);
       return undefined;
     }
+  }
+
+  /**
+   * A switch with no UI of its own, for features that report it themselves (auto-switch); queued
+   * like every other change. Rejects with the core's error (never a secret) when it fails.
+   */
+  async switchQuietly(label: string): Promise<SwitchOutcome> {
+    const r = await this.exclusive(() => this.manager.switchTo(label));
+    for (const w of r.warnings) this.log.warn(w);
+    const email = (await this.manager.list()).find((v) => v.label === r.to)?.email ?? '';
+    if (r.changed) {
+      this.log.info(`Switched Claude Code's login${r.from ? ` from "${r.from}"` : ''} to "${r.to}" (${email}); backup ${r.backupPrefix ?? 'none'}`);
+      this.changed.fire();
+    }
+    return { changed: r.changed, from: r.from, to: r.to, email };
+  }
+
+  /** Records an account's state (exhausted until …, available) in the queue, so it cannot race a switch. */
+  setState(label: string, state: AccountState): Promise<void> {
+    return this.exclusive(() => this.manager.setState(label, state));
   }
 
   /** Quick pick of the saved profiles; resolves to a label, or undefined when dismissed. */

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import { useFreshAccount } from './freshAccount';
 import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
 import { RECORDINGS, TmuxServer } from '../../support/tmuxHarness';
 import { sleep, waitFor } from './wait';
@@ -19,6 +20,7 @@ describe('sessions UI over a private tmux server', function () {
   this.timeout(120_000);
   let api: ClaudeQuotaApi;
   let server: TmuxServer;
+  let restoreAccount: (() => Promise<void>) | undefined;
 
   const tmuxSessions = (): readonly WatchedSession[] => api.sessions().sessions.filter((s) => s.kind === 'tmux');
   // Counted from this suite's start: other suites in the same extension host notify too.
@@ -31,6 +33,8 @@ describe('sessions UI over a private tmux server', function () {
     const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
     assert.ok(extension);
     api = await extension.activate();
+    // Its own account: an earlier suite may have used up (and been notified about) the active one.
+    restoreAccount = await useFreshAccount(api, 'tmux-ui');
     notesBefore = api.notifications().filter((n) => n.kind === 'quota').length;
     shownBefore = api.notificationsShown().length;
     server = new TmuxServer();
@@ -44,6 +48,7 @@ describe('sessions UI over a private tmux server', function () {
 
   after(async () => {
     server?.cleanup();
+    await restoreAccount?.();
     await vscode.workspace.getConfiguration('claudeQuota').update('tmux.socket', undefined, vscode.ConfigurationTarget.Global);
   });
 
