@@ -82,7 +82,8 @@ export function createSandboxDirs(prefix: string): SandboxDirs {
 }
 
 export function removeSandboxDirs(dirs: SandboxDirs): void {
-  fs.rmSync(dirs.root, { recursive: true, force: true });
+  // A CLI that is still exiting may write one more file: retried instead of failing the cleanup.
+  fs.rmSync(dirs.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
 export function claudeJsonPath(dirs: SandboxDirs): string {

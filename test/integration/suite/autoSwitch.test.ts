@@ -10,20 +10,11 @@ import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import type { AutoSwitchRecord } from '../../../src/extension/accounts/autoSwitchController';
 import { RECORDINGS, TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
+import { sleep, waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const FIRST = 'first-auto';
 const SECOND = 'second-auto';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function findFiles(dir: string, name: RegExp): string[] {
   let entries: fs.Dirent[];
@@ -38,8 +29,6 @@ function findFiles(dir: string, name: RegExp): string[] {
     return e.isFile() && name.test(e.name) ? [full] : [];
   });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The live login's access token, compared in the test and never printed. */
 function liveAccessToken(): string | undefined {

@@ -12,21 +12,12 @@ import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/
 import { sandboxEnv, subscriberIdentity, writeClaudeConfig, writeSubscriberLogin, type SandboxDirs } from '../../support/claudeSandbox';
 import { MockAnthropicApi } from '../../support/mockAnthropicApi';
 import { TmuxServer } from '../../support/tmuxHarness';
+import { waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const FIRST = 'cli-first';
 const SECOND = 'cli-second';
 const ZONE = 'America/Chicago';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 function configDir(): string {
   const dir = process.env.CLAUDE_CONFIG_DIR;
