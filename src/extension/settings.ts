@@ -21,6 +21,12 @@ export interface Settings {
   readonly 'notifications.level': 'quota' | 'all' | 'off';
   /** Minutes to assume until a limit resets when Claude Code names no reset time. */
   readonly fallbackRetryMinutes: number;
+  /** Tokens an account may use per 5-hour block; 0: the limit learned when it last hit it. */
+  readonly 'usage.fiveHourLimitTokens': number;
+  /** Tokens an account may use per week; 0: the learned limit. */
+  readonly 'usage.weeklyLimitTokens': number;
+  /** Warn once per window when this percentage of the configured or learned limit is used. */
+  readonly 'usage.warnThresholdPercent': number;
 }
 
 export type SettingKey = keyof Settings;
@@ -36,6 +42,9 @@ export const DEFAULTS: Settings = {
   claudeCommandPatterns: ['^(?:\\S*/)?claude(?:\\.exe)?(?:\\s|$)', '@anthropic-ai/claude-code'],
   'notifications.level': 'quota',
   fallbackRetryMinutes: 60,
+  'usage.fiveHourLimitTokens': 0,
+  'usage.weeklyLimitTokens': 0,
+  'usage.warnThresholdPercent': 80,
 };
 
 export const CHOICES: Partial<Record<SettingKey, readonly string[]>> = {

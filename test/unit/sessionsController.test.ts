@@ -56,6 +56,9 @@ const DEFAULTS: Settings = {
   claudeCommandPatterns: [],
   'notifications.level': 'quota',
   fallbackRetryMinutes: 60,
+  'usage.fiveHourLimitTokens': 0,
+  'usage.weeklyLimitTokens': 0,
+  'usage.warnThresholdPercent': 80,
 };
 
 function profile(id: string, active: boolean): ProfileView {

@@ -35,6 +35,7 @@ import {
   ProfileSecret,
   ProfileSecretSchema,
   ProfilesDocument,
+  UsageSnapshot,
   describeIssues,
 } from './schemas';
 import { Choice, SwitchStrategy, chooseNextAvailable, effectiveState } from './policy';
@@ -537,6 +538,13 @@ export class AccountManager {
     const doc = await this.store.readMeta();
     const p = this.findByLabel(doc, label);
     await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, state } : x)) });
+  }
+
+  /** Records a profile's measured usage (read by the most-headroom strategy). */
+  async setUsage(label: string, usage: UsageSnapshot): Promise<void> {
+    const doc = await this.store.readMeta();
+    const p = this.findByLabel(doc, label);
+    await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, usage } : x)) });
   }
 
   /** The profile to use next (by label), or null with the earliest time one frees up. */
