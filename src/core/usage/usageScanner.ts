@@ -35,6 +35,7 @@ export interface UsageScannerOptions {
 
 /** projects/<slug>/<session>/subagents/<agent>.jsonl is the deepest transcript. */
 const MAX_DEPTH = 4;
+const STAT_BATCH = 256;
 
 export class UsageScanner {
   private readonly tails = new Map<string, TranscriptTail<UsageLineResult>>();
@@ -67,21 +68,24 @@ export class UsageScanner {
     let malformed = 0;
     let limitHits = 0;
     let restarted = 0;
+    // Stat everything in wide batches (an unchanged file costs only this), then read the changed ones.
+    const changed: string[] = [];
+    for (let i = 0; i < files.length; i += STAT_BATCH) {
+      const batch = files.slice(i, i + STAT_BATCH);
+      const stats = await Promise.all(batch.map((p) => fsp.stat(p).then((st) => st, () => null)));
+      batch.forEach((p, j) => {
+        const st = stats[j];
+        if (st === null || st === undefined) return;
+        const s = this.tails.get(p)?.state();
+        if (s === undefined || s.ino !== st.ino || s.size !== st.size) changed.push(p);
+      });
+    }
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < files.length) {
-        const p = files[next++];
+      while (next < changed.length) {
+        const p = changed[next++];
         let tail = this.tails.get(p);
-        let st: { size: number; ino: number };
-        try {
-          st = await fsp.stat(p);
-        } catch {
-          continue;
-        }
-        if (tail !== undefined) {
-          const s = tail.state();
-          if (s.ino === st.ino && s.size === st.size) continue;
-        } else {
+        if (tail === undefined) {
           tail = this.newTail(p, { path: p, offset: 0, ino: 0, size: 0 });
           this.tails.set(p, tail);
         }
@@ -108,7 +112,7 @@ export class UsageScanner {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, files.length)) }, () => worker()));
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, changed.length)) }, () => worker()));
     if (filesRead > 0) this.ledger.dirty = true;
     return {
       files: files.length,
@@ -149,11 +153,13 @@ export async function listTranscripts(projectsDir: string): Promise<string[]> {
     } catch {
       return;
     }
+    const dirs: string[] = [];
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isFile() && e.name.endsWith('.jsonl')) out.push(p);
-      else if (e.isDirectory() && depth < MAX_DEPTH) await walk(p, depth + 1);
+      else if (e.isDirectory() && depth < MAX_DEPTH) dirs.push(p);
     }
+    await Promise.all(dirs.map((d) => walk(d, depth + 1)));
   };
   await walk(projectsDir, 1);
   return out.sort();
