@@ -40,13 +40,13 @@ describe('UsageController', () => {
     executeCommand: () => Promise.resolve(undefined),
   };
 
-  const controller = (): UsageController =>
+  const controller = (stateName = 'usage.json'): UsageController =>
     new UsageController({
       accounts: { list: () => Promise.resolve(profiles), onDidChangeAccounts: changed.event },
       read: <K extends SettingKey>(k: K): Settings[K] => settings[k],
       ui,
       configDir: path.join(dir, 'claude'),
-      stateFile: path.join(dir, 'home', 'usage.json'),
+      stateFile: path.join(dir, 'home', stateName),
       recordUsage: (label, usage) => {
         recorded.push({ label, usage });
         return Promise.resolve();
@@ -130,12 +130,33 @@ describe('UsageController', () => {
     assert.match(shown[0].message, /60 % .*configured limit/);
     c.dispose();
     settings = { ...settings, 'notifications.level': 'off', 'usage.warnThresholdPercent': 10 };
-    fs.rmSync(path.join(dir, 'home'), { recursive: true });
     shown = [];
-    const quiet = controller();
+    // A fresh state, so silence cannot come from a warning remembered by the first controller.
+    const quiet = controller('quiet.json');
     await quiet.refresh();
     assert.equal(shown.length, 0);
     quiet.dispose();
+  });
+
+  it('saves its state on dispose, and a new controller resumes from it without counting again', async () => {
+    const c = controller();
+    respond(clock - MIN, 300);
+    await c.refresh();
+    // Read but not saved yet (one save per interval).
+    respond(clock - MIN, 5);
+    await c.refresh();
+    const stateFile = path.join(dir, 'home', 'usage.json');
+    const savedOffset = (): number => (JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { files: { offset: number }[] }).files[0]?.offset ?? -1;
+    assert.ok(savedOffset() < fs.statSync(file).size);
+    c.dispose();
+    for (let i = 0; i < 200 && savedOffset() !== fs.statSync(file).size; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(savedOffset(), fs.statSync(file).size, 'the dispose saved the offset of everything read');
+    respond(clock, 20);
+    const again = controller();
+    await again.refresh();
+    assert.equal(again.report?.accounts.find((a) => a.key === 'a@example.com')?.fiveHour?.total, 325);
+    assert.deepEqual(again.report?.totals, [0, 325, 0, 0]);
+    again.dispose();
   });
 
   it('feeds the status bar tooltip and the panel from the same report', async () => {

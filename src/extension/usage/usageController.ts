@@ -41,6 +41,8 @@ export interface UsageControllerOptions {
   readonly now?: () => number;
   /** Between scans; default 30 s. */
   readonly intervalMs?: number;
+  /** At most one state write per this interval (and one on dispose); default 2 min. */
+  readonly saveIntervalMs?: number;
 }
 
 export const ACTION_SHOW_USAGE = 'Show Usage';
@@ -59,6 +61,7 @@ export class UsageController extends Disposable {
   private running: Promise<void> = Promise.resolve();
   private readonly written = new Map<string, string>();
   private readonly warnings: string[] = [];
+  private savedAt = -Infinity;
 
   private readonly changed = this._register(new Emitter<void>());
   /** Fires after every refresh that produced a report. */
@@ -78,6 +81,8 @@ export class UsageController extends Disposable {
     this._register(opts.accounts.onDidChangeAccounts(() => void this.refresh()));
     if (opts.sessions) this._register(opts.sessions.onDidChange(() => this.noteSessions()));
     this._register({ dispose: () => this.clearTimer() });
+    // On shutdown the latest state is written (atomically: an interrupted write leaves the previous one).
+    this._register({ dispose: () => void this.running.then(() => this.tracker.save()).catch(() => undefined) });
     this.started = this.tracker.load().then(
       () => undefined,
       (err: unknown) => this.log?.warn(`Could not load the usage state: ${String(err)}`),
@@ -140,11 +145,9 @@ export class UsageController extends Disposable {
     this.latest = report;
     this.warn(this.tracker.takeWarnings(report, this.opts.read('usage.warnThresholdPercent')));
     await this.recordSnapshots(report);
-    try {
-      await this.tracker.save();
-    } catch (err) {
-      this.log?.warn(`Could not save the usage state: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    // Offsets and totals are saved together, so saving less often only means re-reading a little after
+    // a restart; the state (response ids of a week) can be megabytes.
+    if (this.now() - this.savedAt >= (this.opts.saveIntervalMs ?? 120_000)) await this.save();
     if (this.isDisposed) return;
     this.changed.fire();
     this.timer = this.timers.setTimeout(() => void this.refresh(), this.opts.intervalMs ?? 30_000);
@@ -201,6 +204,15 @@ export class UsageController extends Disposable {
       } catch (err) {
         this.log?.warn(`Could not record the usage of ${p.label}: ${err instanceof Error ? err.message : String(err)}`);
       }
+    }
+  }
+
+  private async save(): Promise<void> {
+    try {
+      await this.tracker.save();
+      this.savedAt = this.now();
+    } catch (err) {
+      this.log?.warn(`Could not save the usage state: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
