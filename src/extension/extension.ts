@@ -118,7 +118,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     ui: vscodeNotifierUi,
     configDir,
     stateFile: usageStateFile(quotaHome(process.env), configDir),
-    recordUsage: (label, snapshot) => accounts.manager.setUsage(label, snapshot),
+    recordUsage: (label, snapshot) => accounts.setUsage(label, snapshot),
     logger: logger.child('usage'),
   });
   const usagePanel = new UsagePanel(usage, context.extensionUri);

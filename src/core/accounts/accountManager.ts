@@ -534,29 +534,17 @@ export class AccountManager {
     await this.store.deleteSecret(profileSecretKey(p.id));
   }
 
-  setState(label: string, state: AccountState): Promise<void> {
-    return this.updateMeta(async () => {
-      const doc = await this.store.readMeta();
-      const p = this.findByLabel(doc, label);
-      await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, state } : x)) });
-    });
+  async setState(label: string, state: AccountState): Promise<void> {
+    const doc = await this.store.readMeta();
+    const p = this.findByLabel(doc, label);
+    await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, state } : x)) });
   }
 
-  /** Records a profile's measured usage (read by the most-headroom strategy). */
-  setUsage(label: string, usage: UsageSnapshot): Promise<void> {
-    return this.updateMeta(async () => {
-      const doc = await this.store.readMeta();
-      const p = this.findByLabel(doc, label);
-      await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, usage } : x)) });
-    });
-  }
-
-  /** setState and setUsage arrive from different controllers; one at a time, so neither loses the other's write. */
-  private metaQueue: Promise<unknown> = Promise.resolve();
-  private updateMeta<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.metaQueue.then(fn);
-    this.metaQueue = run.catch(() => undefined);
-    return run;
+  /** Records a profile's measured usage (read by the most-headroom strategy). Callers serialise it with other metadata writes. */
+  async setUsage(label: string, usage: UsageSnapshot): Promise<void> {
+    const doc = await this.store.readMeta();
+    const p = this.findByLabel(doc, label);
+    await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, usage } : x)) });
   }
 
   /** The profile to use next (by label), or null with the earliest time one frees up. */

@@ -77,7 +77,9 @@ export function buildReport(ledger: UsageLedger, opts: ReportOptions): UsageRepo
   const minutes = [...ledger.minutes.keys()].sort((a, b) => a - b);
   for (const m of minutes) {
     const at = m * MINUTE_MS;
-    const key = ledger.accountAt(at)?.key ?? UNKNOWN_ACCOUNT;
+    // A minute with a switch in it goes to the account switched to: switches follow a limit hit, after
+    // which the old account serves nothing more.
+    const key = ledger.accountAt(at + MINUTE_MS - 1)?.key ?? UNKNOWN_ACCOUNT;
     let s = series.get(key);
     if (s === undefined) {
       s = { at: [], tokens: [] };

@@ -46,9 +46,12 @@ describe('Usage panel', () => {
 
     const project = path.join(dir, 'projects', '-tmp-usage-integration');
     fs.mkdirSync(project, { recursive: true });
+    // After the report's time, so the account active now (recorded at or before it) gets them.
+    await new Promise((r) => setTimeout(r, 1100));
     const now = Date.now();
-    const line1 = assistantLine({ at: now - 90_000, messageId: 'msg_usage_it_1', requestId: 'req_usage_it_1', input: 1200, output: 3400, cacheCreation: 5600, cacheRead: 78_000 });
-    const line2 = assistantLine({ at: now - 30_000, messageId: 'msg_usage_it_2', requestId: 'req_usage_it_2', input: 100, output: 200, cacheCreation: 300, cacheRead: 400 });
+    assert.ok(now - 1000 > before.generatedAt);
+    const line1 = assistantLine({ at: now - 1000, messageId: 'msg_usage_it_1', requestId: 'req_usage_it_1', input: 1200, output: 3400, cacheCreation: 5600, cacheRead: 78_000 });
+    const line2 = assistantLine({ at: now - 500, messageId: 'msg_usage_it_2', requestId: 'req_usage_it_2', input: 100, output: 200, cacheCreation: 300, cacheRead: 400 });
     // Real session filler around the responses; the first response is written twice (two content blocks).
     fs.writeFileSync(path.join(project, 'usage-it.jsonl'), [...FILLER_LINES, line1, line1, line2, ''].join('\n'));
     const added = 1200 + 3400 + 5600 + 78_000 + 100 + 200 + 300 + 400;
