@@ -40,6 +40,16 @@ describe('usage report', () => {
     assert.equal(w.total, 500);
   });
 
+  it('ignores a 5-hour reset further away than five hours from its hit', () => {
+    const l = new UsageLedger();
+    l.noteActive('a', 'A', T0 - DAY_MS);
+    use(l, T0 + 10 * MINUTE_MS, 100);
+    l.addHit({ key: 'a', window: 'fiveHour', at: T0 + 10 * MINUTE_MS, resetsAt: T0 + 23 * HOUR_MS });
+    const w = account(buildReport(l, { now: T0 + 20 * MINUTE_MS }), 'a').fiveHour;
+    assert.equal(w?.anchor, 'estimated');
+    assert.equal(w?.total, 100);
+  });
+
   it('guesses the block from the first activity (rounded to the hour) when no reset is known, and says so', () => {
     const l = new UsageLedger();
     l.noteActive('a', 'A', T0 - DAY_MS);

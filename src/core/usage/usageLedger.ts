@@ -135,6 +135,9 @@ export class UsageLedger {
 
   /** Records a limit hit; the same reset seen again keeps its first sighting (the moment of the hit). */
   addHit(hit: LimitHit): void {
+    // A window cannot reset later than its length after the hit: such a time is an estimate or a
+    // misread (a clock time taken for the next day), and would put the whole window in the future.
+    if (hit.resetsAt - hit.at > WINDOW_MS[hit.window] + MINUTE_MS) return;
     const key = hit.key ?? this.accountAt(hit.at)?.key ?? null;
     const same = this.hits.findIndex((h) => h.window === hit.window && Math.abs(h.resetsAt - hit.resetsAt) < MINUTE_MS && (h.key ?? this.accountAt(h.at)?.key ?? null) === key);
     if (same !== -1) {
