@@ -2,11 +2,13 @@ import { runAccountsCommand } from './accountsCommand';
 import { runClassifyCommand } from './classifyCommand';
 import { CliError, CliIo } from './cliIo';
 import { runParseResetCommand } from './parseResetCommand';
+import { runUsageCommand } from './usageCommand';
 
 const USAGE = `usage: claude-quota <command>
   classify [--now ISO] [--tz IANA]        classify terminal output read from stdin; prints one JSON line
   parse-reset "<text>" [--now ISO] [--tz IANA]   print the reset instant named in text
   accounts add|switch|remove|rename|list   manage Claude Code logins (see: claude-quota accounts --help)
+  usage [--json]                          token usage per account: 5-hour block, week, burn rate, projection
 `;
 
 export async function main(argv: readonly string[], io: CliIo, stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<number> {
@@ -19,6 +21,8 @@ export async function main(argv: readonly string[], io: CliIo, stdin: NodeJS.Rea
         return runParseResetCommand(rest, io);
       case 'accounts':
         return await runAccountsCommand(rest, io);
+      case 'usage':
+        return await runUsageCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

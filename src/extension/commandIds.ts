@@ -15,6 +15,8 @@ export const CommandIds = {
   rescanTmux: 'claudeQuota.rescanTmux',
   /** Opens a terminal the terminal source can watch (optional argument: an unwatched terminal's session id). */
   openWatchedTerminal: 'claudeQuota.openWatchedTerminal',
+  /** Opens the usage panel: per-account tokens, limits and a chart. */
+  showUsage: 'claudeQuota.showUsage',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

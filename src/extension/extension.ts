@@ -10,12 +10,19 @@ import { ConfigurationWatcher, readSetting, type ConfigurationReader } from './c
 import { createOutputLog } from './outputLog';
 import { vscodeNotifierUi } from './sessions/notifierUi';
 import { QuotaNotifier, type ShownNotification } from './sessions/quotaNotifier';
-import { SessionsController, type SessionsSnapshot } from './sessions/sessionsController';
+import { claudeConfigDir, SessionsController, type SessionsSnapshot } from './sessions/sessionsController';
 import { SessionsView } from './sessions/sessionsView';
 import type { SessionInfo, SourceEvent } from './sources/sessionSource';
 import { TerminalSource } from './sources/terminalSource';
 import { TmuxSessionSource } from './sources/tmuxSessionSource';
 import { StatusBarController } from './statusBar/statusBarController';
+import { quotaHome } from '../core/accounts/claudePaths';
+import type { UsageReport } from '../core/usage/usageReport';
+import { usageStateFile } from '../core/usage/usageState';
+import { usageTooltipLines } from './statusBar/usageTooltip';
+import { UsageController } from './usage/usageController';
+import { UsagePanel, type RenderedReport } from './usage/usagePanel';
+import type { PanelData } from './usage/usagePanelModel';
 
 /** What activate() returns to other extensions and the integration tests; never a secret. */
 export interface ClaudeQuotaApi {
@@ -47,6 +54,14 @@ export interface ClaudeQuotaApi {
     undo(): Promise<void>;
     /** Resolves once every pending auto-switch input has been handled. */
     settled(): Promise<void>;
+  };
+  /** Per-account token usage: the latest report, a fresh scan, the warnings and the panel's state. */
+  readonly usage: {
+    report(): UsageReport | null;
+    refresh(): Promise<void>;
+    warningsShown(): readonly string[];
+    /** The panel: whether it is open, the data posted to it, and what its page drew. */
+    panel(): { readonly open: boolean; readonly posted: PanelData | undefined; readonly rendered: RenderedReport | undefined };
   };
   /** The integrated-terminal source: what it watches and reports. */
   readonly terminalSource: {
@@ -111,7 +126,24 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
   const notifier = new QuotaNotifier(sessions, read, vscodeNotifierUi, { logger: logger.child('notify') });
   const sessionsView = new SessionsView(sessions, tmuxSource, logger.child('sessions'));
   sessionsView.setTerminalSource(terminalSource);
-  const statusBar = new StatusBarController(accounts, config, undefined, undefined, sessions);
+  // Usage per account from the transcripts; the state lives next to the account layer's.
+  const configDir = claudeConfigDir(process.env);
+  const usage = new UsageController({
+    accounts,
+    sessions,
+    read,
+    ui: vscodeNotifierUi,
+    configDir,
+    stateFile: usageStateFile(quotaHome(process.env), configDir),
+    recordUsage: (label, snapshot) => accounts.setUsage(label, snapshot),
+    logger: logger.child('usage'),
+  });
+  const usagePanel = new UsagePanel(usage, context.extensionUri);
+  context.subscriptions.push(usage, usagePanel, vscode.commands.registerCommand(CommandIds.showUsage, () => usagePanel.show()));
+  const statusBar = new StatusBarController(accounts, config, undefined, undefined, sessions, {
+    tooltipLines: () => usageTooltipLines(usage.report),
+    onDidChange: usage.onDidChange,
+  });
   context.subscriptions.push(tmuxSource, sessions, notifier, sessionsView, statusBar);
 
   // Auto-switch: confirmed blocks of the active account move Claude Code to another saved account.
@@ -144,6 +176,12 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
       statusText: () => autoSwitch.statusText,
       undo: () => autoSwitch.undo(),
       settled: () => autoSwitch.settled(),
+    },
+    usage: {
+      report: () => usage.report,
+      refresh: () => usage.refresh(),
+      warningsShown: () => usage.warningsShown,
+      panel: () => ({ open: usagePanel.isOpen, posted: usagePanel.posted, rendered: usagePanel.rendered }),
     },
     terminalSource: {
       onEvent: terminalSource.onEvent,

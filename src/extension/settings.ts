@@ -27,6 +27,12 @@ export interface Settings {
   readonly 'autoSwitch.strategy': 'soonest-reset' | 'most-headroom' | 'in-order';
   /** Minutes after any switch before auto-switch switches again, so accounts never ping-pong. */
   readonly 'autoSwitch.cooldownMinutes': number;
+  /** Tokens an account may use per 5-hour block; 0: the limit learned when it last hit it. */
+  readonly 'usage.fiveHourLimitTokens': number;
+  /** Tokens an account may use per week; 0: the learned limit. */
+  readonly 'usage.weeklyLimitTokens': number;
+  /** Warn once per window when this percentage of the configured or learned limit is used. */
+  readonly 'usage.warnThresholdPercent': number;
 }
 
 export type SettingKey = keyof Settings;
@@ -45,6 +51,9 @@ export const DEFAULTS: Settings = {
   'autoSwitch.enabled': false,
   'autoSwitch.strategy': 'soonest-reset',
   'autoSwitch.cooldownMinutes': 10,
+  'usage.fiveHourLimitTokens': 0,
+  'usage.weeklyLimitTokens': 0,
+  'usage.warnThresholdPercent': 80,
 };
 
 export const CHOICES: Partial<Record<SettingKey, readonly string[]>> = {

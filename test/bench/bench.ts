@@ -15,6 +15,7 @@ import { hasTmux, loadRecording, terminalLatency, tmuxLatency } from './latencyB
 import { memoryPerSession } from './memoryBench';
 import { buildSessionCorpus } from './sessionCorpus';
 import { envNumber, median, percentile } from './stats';
+import { usageBench } from './usageBench';
 
 const MB = 1024 * 1024;
 const KB = 1024;
@@ -96,6 +97,51 @@ const medP95 = (xs: number[]): string => `${ms(median(xs))} / ${ms(percentile(xs
 const anchorRatio = (xs: number[]): string => `${Math.round(POLL_ANCHOR_MS / median(xs)).toLocaleString('en-US')}x faster than 60 s poll anchor`;
 const ofGoal = (value: number, goal: number, unit: string): string => `<= ${goal} ${unit} (${(value / goal).toFixed(2)} of it)`;
 
+/** Usage scan against ccusage on one generated corpus (BENCH_USAGE_MB, default 1024; BENCH_USAGE_PROJECTS). */
+async function usageSection(): Promise<void> {
+  const usageMb = envNumber('BENCH_USAGE_MB', 1024);
+  const projects = Math.max(1, Math.round(envNumber('BENCH_USAGE_PROJECTS', 60)));
+  section(`usage scan: ${usageMb} MB of generated transcripts in ${projects} projects, vs ccusage (same corpus, same run)`);
+  const u = await usageBench(repo, usageMb, projects);
+  const full = Math.min(...u.fullSeconds);
+  const totalsText = (t: readonly number[] | null): string => (t === null ? 'n/a' : `${t.reduce((a, b) => a + b, 0).toLocaleString('en-US')} [${t.join(', ')}]`);
+  console.log(row('corpus', `${(u.corpus.bytes / MB).toFixed(0)} MB`, `${u.corpus.files.length} files, ${u.corpus.responses.toLocaleString('en-US')} responses`, '>= 1024 MB'));
+  console.log(row('full scan, in-process (best of 2)', `${full.toFixed(2)} s`, `${(u.corpus.bytes / MB / full).toFixed(0)} MB/s`, ''));
+  if (u.cli !== null) console.log(row('full scan, `claude-quota usage --json` process', `${u.cli.seconds.toFixed(2)} s`, '', ''));
+  if (u.ccusage.error === null) {
+    const ours = u.cli?.seconds ?? full;
+    console.log(row('ccusage daily --json --offline process', `${u.ccusage.seconds.toFixed(2)} s`, `ours ${(u.ccusage.seconds / ours).toFixed(1)}x faster (process vs process)`, '>= 5x'));
+    console.log(row('  vs the in-process scan', '', `${(u.ccusage.seconds / full).toFixed(1)}x faster`, ''));
+  } else {
+    console.log(row('ccusage daily --json --offline', 'failed', u.ccusage.error, '>= 5x'));
+  }
+  if (u.ccusageBlocks.error === null) console.log(row('ccusage blocks --json --offline process', `${u.ccusageBlocks.seconds.toFixed(2)} s`, `ours ${(u.ccusageBlocks.seconds / (u.cli?.seconds ?? full)).toFixed(1)}x faster`, ''));
+  console.log(row('totals, ours (in, out, cache create, cache read)', totalsText(u.ours), '', 'equal'));
+  if (u.cli !== null) console.log(row('totals, our CLI', totalsText(u.cli.totals), '', 'equal'));
+  console.log(row('totals, ccusage daily', totalsText(u.ccusage.totals), u.ccusage.totals !== null && u.ccusage.totals.every((v, i) => v === u.ours[i]) ? 'EQUAL' : 'MISMATCH', 'equal'));
+  const fullMsPerMb = (full * 1000) / (u.corpus.bytes / MB);
+  for (const inc of u.increments) {
+    const m = median(inc.ms);
+    if (inc.bytes === 0) {
+      console.log(row('incremental scan, nothing appended (median/3)', ms(m), `${u.corpus.files.length} files listed and stat'ed`, 'fixed cost'));
+      continue;
+    }
+    console.log(
+      row(
+        `incremental scan after appending ${(inc.bytes / MB).toFixed(0)} MB (median/3)`,
+        ms(m),
+        `${(m / (inc.bytes / MB)).toFixed(1)} ms/MB; ${((m / 1000 / full) * 100).toFixed(2)} % of the full scan`,
+        'proportional to new bytes',
+      ),
+    );
+  }
+  const [idle, one, four] = u.increments.map((i) => median(i.ms));
+  if (idle !== undefined && one !== undefined && four !== undefined) {
+    // The listing and stat of every file is paid once per scan whatever was appended; the rest scales with the bytes.
+    console.log(row('  marginal cost per MB: (4 MB run - 1 MB run) / 3', ms((four - one) / 3), `full scan ${fullMsPerMb.toFixed(1)} ms/MB; fixed part ${ms(idle)}`, 'about the full scan per MB'));
+  }
+}
+
 async function main(): Promise<void> {
   const corpusMb = envNumber('BENCH_CORPUS_MB', 50);
   const streamMb = envNumber('BENCH_STREAM_MB', 1024);
@@ -109,6 +155,10 @@ async function main(): Promise<void> {
 
   console.log(`node ${process.version}, ${process.platform}/${process.arch}; global.gc ${global.gc ? 'available' : 'missing (run with --expose-gc)'}`);
   console.log(row('measure', 'value', 'vs baseline / anchor (same run)', 'goal'));
+  if (process.env.BENCH_ONLY === 'usage') {
+    await usageSection();
+    return;
+  }
 
   // ---- bundles and activation (fresh processes, before this one has warmed anything up)
   section('bundles (esbuild --production options, temp dir) and activation');
@@ -176,6 +226,8 @@ async function main(): Promise<void> {
   const rss = await memoryOverStream(corpus, streamMb * MB);
   console.log(row(`RSS before streaming ${streamMb} MB`, `${rssBefore.toFixed(0)} MB`, '', ''));
   console.log(row(`RSS at 1/4..4/4 of ${streamMb} MB`, rss.map((r) => r.toFixed(0)).join('/') + ' MB', `growth ${(rss[rss.length - 1] - rss[0]).toFixed(0)} MB`, 'constant'));
+
+  await usageSection();
 
   console.log(`
 What the rows cover:

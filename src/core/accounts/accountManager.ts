@@ -543,6 +543,13 @@ export class AccountManager {
     await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, state } : x)) });
   }
 
+  /** Records a profile's measured usage (read by the most-headroom strategy). Callers serialise it with other metadata writes. */
+  async setUsage(label: string, usage: UsageSnapshot): Promise<void> {
+    const doc = await this.store.readMeta();
+    const p = this.findByLabel(doc, label);
+    await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, usage } : x)) });
+  }
+
   /** The profile to use next (by label), or null with the earliest time one frees up. */
   async chooseNext(strategy: SwitchStrategy): Promise<{ label: string | null; earliestAvailableAt: number | null }> {
     const views = await this.list();

@@ -7,7 +7,7 @@ import { AccountError, describeFsError } from '../../core/accounts/errors';
 import { AccountManager, ProfileView, validateLabel } from '../../core/accounts/accountManager';
 import { quotaHome } from '../../core/accounts/claudePaths';
 import type { ProfileStore } from '../../core/accounts/profileStore';
-import type { AccountState } from '../../core/accounts/schemas';
+import type { AccountState, UsageSnapshot } from '../../core/accounts/schemas';
 import type { ComponentLogger } from '../../core/logger';
 import { redactSecrets } from '../../core/redact';
 import { CommandIds } from '../commandIds';
@@ -146,6 +146,11 @@ export class AccountsController extends Disposable {
   /** Saved profiles with their state; no secrets. */
   list(): Promise<ProfileView[]> {
     return this.manager.list();
+  }
+
+  /** Records a profile's measured usage in the queue, so it cannot race a switch or another metadata write. */
+  setUsage(label: string, usage: UsageSnapshot): Promise<void> {
+    return this.exclusive(() => this.manager.setUsage(label, usage));
   }
 
   /**

@@ -19,6 +19,12 @@ export interface StatusBarSessions {
   readonly onDidChange: vscode.Event<void>;
 }
 
+/** Markdown lines for the tooltip (the usage section) and when they change. */
+export interface StatusBarExtra {
+  tooltipLines(): readonly string[];
+  readonly onDidChange: vscode.Event<void>;
+}
+
 const NO_SESSIONS: StatusBarSessions = {
   snapshot: () => ({ activeAccount: null, sessions: [], unwatched: [] }),
   onDidChange: () => ({ dispose: () => undefined }),
@@ -41,11 +47,13 @@ export class StatusBarController extends Disposable {
     private readonly createItem: () => vscode.StatusBarItem = () => vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Right, 100),
     private readonly enabled: () => boolean = () => readSetting('statusBar.enabled'),
     private readonly sessions: StatusBarSessions = NO_SESSIONS,
+    private readonly extra?: StatusBarExtra,
   ) {
     super();
     this._register(config.onChange(['statusBar.enabled'], () => this.apply()));
     this._register(source.onDidChangeAccounts(() => void this.refresh()));
     this._register(sessions.onDidChange(() => this.render()));
+    if (extra) this._register(extra.onDidChange(() => this.render()));
     this._register({ dispose: () => this.hide() });
     this.apply();
   }
@@ -97,7 +105,7 @@ export class StatusBarController extends Disposable {
     this.stopCountdown();
     const item = this.item;
     if (!item || this.isDisposed) return;
-    const view: WatchView = describeWatch(this.profiles, this.sessions.snapshot(), new Date());
+    const view: WatchView = describeWatch(this.profiles, this.sessions.snapshot(), new Date(), undefined, this.extra?.tooltipLines() ?? []);
     item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltipMarkdown, true);
     tooltip.isTrusted = false;

@@ -77,6 +77,8 @@ export function describeWatch(
   snapshot: SessionsSnapshot,
   now: Date = new Date(),
   timeZone?: string,
+  /** Markdown lines appended to the tooltip (the usage section). */
+  extraLines: readonly string[] = [],
 ): WatchView {
   const base = describeStatus(profiles);
   const blocked = snapshot.sessions.filter((s) => s.state === 'blocked' && s.resetsAt !== null && sameAccount(s.account, snapshot.activeAccount));
@@ -111,6 +113,7 @@ export function describeWatch(
     lines.push('', '**Not watched**', '');
     for (const u of snapshot.unwatched) lines.push(`- $(terminal) ${escapeMarkdown(u.where)} · ${UNWATCHED_REASONS[u.reason]}`);
   }
+  lines.push(...extraLines);
   if (blocked.length > 0) lines.push('', 'Click to switch account.');
   return { ...view, tooltipMarkdown: lines.join('\n') };
 }

@@ -41,7 +41,10 @@ export interface MalformedReport {
   readonly sample: string;
 }
 
-export interface TranscriptTailOptions {
+/** Turns one parsed transcript line into what the tail returns (signals by default). */
+export type LineInterpreter<S> = (value: unknown, now: Date) => readonly S[];
+
+export interface TranscriptTailOptions<S = TranscriptSignal> {
   /** Where to start; a persisted TailState's offset. Default 0. An offset inside a line skips to the next line. */
   readonly offset?: number;
   /** The inode the offset belongs to; a different file at the path starts over from 0. */
@@ -58,6 +61,10 @@ export interface TranscriptTailOptions {
   readonly clock?: () => number;
   /** sessionId for lines that carry none; default the file name without `.jsonl`. */
   readonly fallbackSessionId?: string;
+  /** Byte strings one of which a line must contain to be parsed; default RELEVANT_MARKERS. */
+  readonly markers?: readonly string[];
+  /** What a parsed line yields; default its TranscriptSignals (interpretTranscriptLine). */
+  readonly interpret?: LineInterpreter<S>;
 }
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -66,9 +73,9 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
-const MARKERS = RELEVANT_MARKERS.map((m) => Buffer.from(m, 'utf8'));
+const DEFAULT_MARKERS = RELEVANT_MARKERS.map((m) => Buffer.from(m, 'utf8'));
 
-export class TranscriptTail {
+export class TranscriptTail<S = TranscriptSignal> {
   readonly path: string;
   /** Lines that were not transcript lines (bad JSON, no `type`, over maxLineBytes). */
   malformedCount = 0;
@@ -88,7 +95,8 @@ export class TranscriptTail {
   private readonly onMalformed: ((report: MalformedReport) => void) | undefined;
   private readonly reportIntervalMs: number;
   private readonly clock: () => number;
-  private readonly fallbackSessionId: string;
+  private readonly markers: readonly Buffer[];
+  private readonly interpret: LineInterpreter<S>;
 
   /** Next byte to read. */
   private readPos: number;
@@ -105,7 +113,7 @@ export class TranscriptTail {
   private lastSample = '';
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(filePath: string, options: TranscriptTailOptions = {}) {
+  constructor(filePath: string, options: TranscriptTailOptions<S> = {}) {
     this.path = filePath;
     this.fs = options.fs ?? nodeTailFs;
     this.chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
@@ -114,7 +122,13 @@ export class TranscriptTail {
     this.onMalformed = options.onMalformed;
     this.reportIntervalMs = options.malformedReportIntervalMs ?? 60_000;
     this.clock = options.clock ?? Date.now;
-    this.fallbackSessionId = options.fallbackSessionId ?? path.basename(filePath, '.jsonl');
+    const fallbackSessionId = options.fallbackSessionId ?? path.basename(filePath, '.jsonl');
+    this.markers = options.markers?.map((m) => Buffer.from(m, 'utf8')) ?? DEFAULT_MARKERS;
+    this.interpret =
+      options.interpret ??
+      // Without an interpreter S is TranscriptSignal (the type parameter's default).
+      (((value: unknown, now: Date) =>
+        interpretTranscriptLine(value, now).map((signal) => (signal.sessionId === null ? { ...signal, sessionId: fallbackSessionId } : signal))) as unknown as LineInterpreter<S>);
     this.readPos = Math.max(0, options.offset ?? 0);
     this.ino = options.ino ?? 0;
     this.needsAlign = this.readPos > 0;
@@ -128,13 +142,13 @@ export class TranscriptTail {
    * Reads what was appended since the last call and returns its signals in file order. Calls are
    * serialized. A missing file gives no signals and keeps the position (it may come back).
    */
-  readNew(): Promise<TranscriptSignal[]> {
+  readNew(): Promise<S[]> {
     const run = this.queue.then(() => this.readOnce());
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async readOnce(): Promise<TranscriptSignal[]> {
+  private async readOnce(): Promise<S[]> {
     let fh: TailFileHandle;
     try {
       fh = await this.fs.open(this.path);
@@ -142,7 +156,7 @@ export class TranscriptTail {
       if (isNotFound(err)) return [];
       throw err;
     }
-    const signals: TranscriptSignal[] = [];
+    const signals: S[] = [];
     try {
       const st = await fh.stat();
       if (this.ino !== 0 && st.ino !== this.ino) {
@@ -188,9 +202,9 @@ export class TranscriptTail {
     this.restarts++;
   }
 
-  private consume(buf: Buffer, length: number, out: TranscriptSignal[], now: Date): void {
+  private consume(buf: Buffer, length: number, out: S[], now: Date): void {
     // Marker positions for the whole chunk at once: one indexOf sweep per marker instead of one per line.
-    const hits = this.parseAll ? [] : markerHits(buf, length);
+    const hits = this.parseAll ? [] : markerHits(buf, length, this.markers);
     let h = 0;
     let start = 0;
     let nl = buf.indexOf(NEWLINE, 0);
@@ -205,7 +219,7 @@ export class TranscriptTail {
         const line = Buffer.concat([...this.pending, buf.subarray(start, nl)]);
         this.pending = [];
         this.pendingBytes = 0;
-        this.handleLine(line, 0, line.length, out, now, hasMarker(line, 0, line.length));
+        this.handleLine(line, 0, line.length, out, now, hasMarker(line, 0, line.length, this.markers));
       } else {
         while (h < hits.length && hits[h] < start) h++;
         // Markers hold no newline, so one starting inside the line ends inside it.
@@ -228,7 +242,7 @@ export class TranscriptTail {
     this.pendingBytes += restBytes;
   }
 
-  private handleLine(buf: Buffer, start: number, end: number, out: TranscriptSignal[], now: Date, relevant: boolean): void {
+  private handleLine(buf: Buffer, start: number, end: number, out: S[], now: Date, relevant: boolean): void {
     if (end > start && buf[end - 1] === CR) end--;
     if (end === start) return;
     this.linesSeen++;
@@ -253,9 +267,7 @@ export class TranscriptTail {
       this.noteMalformed(text.slice(0, 80));
       return;
     }
-    for (const signal of interpretTranscriptLine(value, now)) {
-      out.push(signal.sessionId === null ? { ...signal, sessionId: this.fallbackSessionId } : signal);
-    }
+    for (const item of this.interpret(value, now)) out.push(item);
   }
 
   private noteMalformed(sample: string): void {
@@ -279,19 +291,19 @@ export class TranscriptTail {
   }
 }
 
-function markerHits(buf: Buffer, length: number): number[] {
+function markerHits(buf: Buffer, length: number, markers: readonly Buffer[]): number[] {
   const hits: number[] = [];
   const view = length === buf.length ? buf : buf.subarray(0, length);
-  for (const marker of MARKERS) {
+  for (const marker of markers) {
     for (let i = view.indexOf(marker, 0); i !== -1; i = view.indexOf(marker, i + marker.length)) hits.push(i);
   }
-  if (MARKERS.length > 1) hits.sort((a, b) => a - b);
+  if (markers.length > 1) hits.sort((a, b) => a - b);
   return hits;
 }
 
-function hasMarker(buf: Buffer, start: number, end: number): boolean {
+function hasMarker(buf: Buffer, start: number, end: number, markers: readonly Buffer[]): boolean {
   const line = buf.subarray(start, end);
-  for (const marker of MARKERS) {
+  for (const marker of markers) {
     if (line.indexOf(marker) !== -1) return true;
   }
   return false;

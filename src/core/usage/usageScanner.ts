@@ -1,0 +1,166 @@
+// Reads every transcript under <config>/projects incrementally for accounting: each file is followed
+// by a TranscriptTail from its persisted offset, so a scan reads only bytes appended since the last one
+// and an unchanged file costs one stat. A file that shrank or was replaced is read again from the
+// start (its responses already counted are recognised by their keys).
+
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { TranscriptTail, type TailState } from '../sources/transcripts/transcriptTail';
+import { interpretUsageLine, USAGE_MARKERS, type UsageLineResult } from './usageLine';
+import type { UsageLedger, UsageWindow } from './usageLedger';
+import type { LimitWindow } from '../types';
+
+export interface ScanStats {
+  readonly files: number;
+  /** Files that had new bytes. */
+  readonly filesRead: number;
+  readonly bytesRead: number;
+  /** Responses counted, and repeated lines of responses already counted. */
+  readonly counted: number;
+  readonly duplicates: number;
+  /** Lines that are not transcript lines (bad JSON, no type), skipped. */
+  readonly malformed: number;
+  readonly limitHits: number;
+  /** Files read again from the start because they shrank or were replaced. */
+  readonly restarted: number;
+}
+
+export interface UsageScannerOptions {
+  /** Persisted offsets to resume from. */
+  readonly offsets?: readonly TailState[];
+  /** Files read at the same time. */
+  readonly concurrency?: number;
+  readonly clock?: () => number;
+}
+
+/** projects/<slug>/<session>/subagents/<agent>.jsonl is the deepest transcript. */
+const MAX_DEPTH = 4;
+const STAT_BATCH = 256;
+
+export class UsageScanner {
+  private readonly tails = new Map<string, TranscriptTail<UsageLineResult>>();
+  private readonly concurrency: number;
+  private readonly clock: () => number;
+
+  constructor(
+    readonly projectsDir: string,
+    private readonly ledger: UsageLedger,
+    options: UsageScannerOptions = {},
+  ) {
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.clock = options.clock ?? Date.now;
+    for (const s of options.offsets ?? []) this.tails.set(s.path, this.newTail(s.path, s));
+  }
+
+  /** Where every known file stands, for persisting. */
+  states(): TailState[] {
+    return [...this.tails.values()].map((t) => t.state());
+  }
+
+  async scan(): Promise<ScanStats> {
+    const files = await listTranscripts(this.projectsDir);
+    const present = new Set(files);
+    for (const p of this.tails.keys()) if (!present.has(p)) this.tails.delete(p);
+    const counted0 = this.ledger.counted;
+    const dup0 = this.ledger.duplicates;
+    let filesRead = 0;
+    let bytesRead = 0;
+    let malformed = 0;
+    let limitHits = 0;
+    let restarted = 0;
+    // Stat everything in wide batches (an unchanged file costs only this), then read the changed ones.
+    const changed: string[] = [];
+    for (let i = 0; i < files.length; i += STAT_BATCH) {
+      const batch = files.slice(i, i + STAT_BATCH);
+      const stats = await Promise.all(batch.map((p) => fsp.stat(p).then((st) => st, () => null)));
+      batch.forEach((p, j) => {
+        const st = stats[j];
+        if (st === null || st === undefined) return;
+        const s = this.tails.get(p)?.state();
+        if (s === undefined || s.ino !== st.ino || s.size !== st.size) changed.push(p);
+      });
+    }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < changed.length) {
+        const p = changed[next++];
+        let tail = this.tails.get(p);
+        if (tail === undefined) {
+          tail = this.newTail(p, { path: p, offset: 0, ino: 0, size: 0 });
+          this.tails.set(p, tail);
+        }
+        const before = { bytes: tail.bytesRead, malformed: tail.malformedCount, restarts: tail.restarts };
+        let results: UsageLineResult[];
+        try {
+          results = await tail.readNew();
+        } catch {
+          continue;
+        }
+        filesRead++;
+        bytesRead += tail.bytesRead - before.bytes;
+        malformed += tail.malformedCount - before.malformed;
+        restarted += tail.restarts - before.restarts;
+        for (const r of results) {
+          if (r.kind === 'usage') this.ledger.add(r);
+          else {
+            const window = usageWindowOf(r.window);
+            if (window !== null) {
+              this.ledger.addHit({ key: null, window, at: r.at, resetsAt: r.resetsAt });
+              limitHits++;
+            }
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, changed.length)) }, () => worker()));
+    if (filesRead > 0) this.ledger.dirty = true;
+    return {
+      files: files.length,
+      filesRead,
+      bytesRead,
+      counted: this.ledger.counted - counted0,
+      duplicates: this.ledger.duplicates - dup0,
+      malformed,
+      limitHits,
+      restarted,
+    };
+  }
+
+  private newTail(p: string, s: TailState): TranscriptTail<UsageLineResult> {
+    return new TranscriptTail<UsageLineResult>(p, {
+      offset: s.offset,
+      ino: s.ino,
+      clock: this.clock,
+      markers: USAGE_MARKERS,
+      interpret: interpretUsageLine,
+    });
+  }
+}
+
+export function usageWindowOf(w: LimitWindow | string | null): UsageWindow | null {
+  if (w === 'five_hour' || w === 'fiveHour') return 'fiveHour';
+  if (w === 'weekly') return 'weekly';
+  return null;
+}
+
+/** Every `.jsonl` under projects/, sorted (missing directory: none). */
+export async function listTranscripts(projectsDir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await fsp.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const dirs: string[] = [];
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isFile() && e.name.endsWith('.jsonl')) out.push(p);
+      else if (e.isDirectory() && depth < MAX_DEPTH) dirs.push(p);
+    }
+    await Promise.all(dirs.map((d) => walk(d, depth + 1)));
+  };
+  await walk(projectsDir, 1);
+  return out.sort();
+}

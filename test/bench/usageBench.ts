@@ -1,0 +1,239 @@
+// Usage scan bench: a generated transcript corpus (many projects and sessions, lines modelled on the
+// real Claude Code transcripts in test/fixtures/transcripts), scanned in full by our tracker and by
+// ccusage (its `daily --json --offline` report over the same CLAUDE_CONFIG_DIR), then incremental scans
+// after appending 1 MB and 4 MB. Totals of both are printed so a mismatch shows.
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UsageTracker } from '../../src/core/usage/usageTracker';
+import { assistantLine, FILLER_LINES } from '../support/usageTranscripts';
+import { median } from './stats';
+
+const MB = 1024 * 1024;
+
+/** Deterministic PRNG (mulberry32), so every run scans the same corpus. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = 'the quick brown fox jumps over lazy dog function return const value file test build error fix change'.split(' ');
+
+function text(r: () => number, bytes: number): string {
+  let s = '';
+  while (s.length < bytes) s += `${WORDS[Math.floor(r() * WORDS.length)]} `;
+  return s;
+}
+
+/** A user line carrying a tool result, as Claude Code writes it after each tool call. */
+function toolResultLine(r: () => number, sessionId: string, at: number): string {
+  return JSON.stringify({
+    parentUuid: null,
+    isSidechain: false,
+    type: 'user',
+    message: { role: 'user', content: [{ tool_use_id: `toolu_${Math.floor(r() * 1e12)}`, type: 'tool_result', content: text(r, 500 + Math.floor(r() * 6000)) }] },
+    uuid: `u-${Math.floor(r() * 1e12)}`,
+    timestamp: new Date(at).toISOString(),
+    userType: 'external',
+    cwd: '/work/project',
+    sessionId,
+    version: '2.1.330',
+  });
+}
+
+export interface UsageCorpus {
+  readonly dir: string;
+  readonly bytes: number;
+  readonly files: string[];
+  readonly responses: number;
+}
+
+/** Writes about `totalBytes` of transcripts under `<dir>/projects`, timestamps within the last six days. */
+export function generateUsageCorpus(dir: string, totalBytes: number, projects: number, now: number): UsageCorpus {
+  const r = rng(42);
+  const files: string[] = [];
+  const sessionBytes = Math.max(256 * 1024, Math.min(4 * MB, Math.floor(totalBytes / (projects * 8))));
+  let bytes = 0;
+  let responses = 0;
+  let n = 0;
+  const earlier: string[] = [];
+  while (bytes < totalBytes) {
+    const project = path.join(dir, 'projects', `-work-project-${n % projects}`);
+    fs.mkdirSync(project, { recursive: true });
+    const sessionId = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const file = path.join(project, `${sessionId}.jsonl`);
+    let at = now - 6 * 86_400_000 + Math.floor(r() * 5 * 86_400_000);
+    const parts: string[] = [];
+    let size = 0;
+    const push = (line: string): void => {
+      parts.push(line);
+      size += Buffer.byteLength(line) + 1;
+    };
+    for (const l of FILLER_LINES) push(l);
+    // One session in twenty is resumed: it starts with lines copied from an earlier one (same ids).
+    if (n % 20 === 19 && earlier.length > 0) for (const l of earlier.slice(-10)) push(l);
+    while (size < sessionBytes) {
+      const id = `${n}_${responses}`;
+      const blocks = 1 + Math.floor(r() * 3);
+      const line = assistantLine({
+        at,
+        messageId: `msg_${id}`,
+        requestId: `req_${id}`,
+        sessionId,
+        input: 1 + Math.floor(r() * 50),
+        output: 20 + Math.floor(r() * 2000),
+        cacheCreation: Math.floor(r() * 8000),
+        cacheRead: Math.floor(r() * 150_000),
+        model: r() < 0.7 ? 'claude-opus-5-5' : 'claude-sonnet-5',
+        text: text(r, 100 + Math.floor(r() * 1500)),
+      });
+      // Claude Code writes one line per content block, each with the response's usage.
+      for (let b = 0; b < blocks; b++) push(line);
+      if (earlier.length < 200) earlier.push(line);
+      responses++;
+      at += 5_000 + Math.floor(r() * 60_000);
+      push(toolResultLine(r, sessionId, at));
+    }
+    fs.writeFileSync(file, `${parts.join('\n')}\n`);
+    files.push(file);
+    bytes += size;
+    n++;
+  }
+  return { dir, bytes, files, responses };
+}
+
+/**
+ * Appends about `bytes` of new turns (the corpus's mix: responses on 1–3 lines, tool results) spread
+ * over four files; returns the bytes written.
+ */
+export function appendResponses(corpus: UsageCorpus, bytes: number, seed: number, now: number): number {
+  const r = rng(seed);
+  let written = 0;
+  let i = 0;
+  const per = Math.ceil(bytes / 4);
+  for (let f = 0; f < 4; f++) {
+    const file = corpus.files[Math.floor(r() * corpus.files.length)];
+    const lines: string[] = [];
+    let size = 0;
+    while (size < per) {
+      const id = `append_${seed}_${i++}`;
+      const l = assistantLine({ at: now, messageId: `msg_${id}`, requestId: `req_${id}`, output: 100, cacheRead: 1000, text: text(r, 100 + Math.floor(r() * 1500)) });
+      const blocks = 1 + Math.floor(r() * 3);
+      for (let b = 0; b < blocks; b++) {
+        lines.push(l);
+        size += Buffer.byteLength(l) + 1;
+      }
+      const tool = toolResultLine(r, 'appended', now);
+      lines.push(tool);
+      size += Buffer.byteLength(tool) + 1;
+    }
+    fs.appendFileSync(file, `${lines.join('\n')}\n`);
+    written += size;
+  }
+  return written;
+}
+
+export interface CcusageRun {
+  readonly seconds: number;
+  readonly totals: [number, number, number, number] | null;
+  readonly error: string | null;
+}
+
+export function runCcusage(repo: string, configDir: string, command: 'daily' | 'blocks'): CcusageRun {
+  const cli = path.join(repo, 'node_modules', 'ccusage', 'dist', 'index.js');
+  const start = process.hrtime.bigint();
+  const res = spawnSync(process.execPath, [cli, command, '--json', '--offline'], {
+    env: { ...process.env, CLAUDE_CONFIG_DIR: configDir, TZ: 'UTC', NO_COLOR: '1' },
+    encoding: 'utf8',
+    maxBuffer: 256 * MB,
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (res.status !== 0) return { seconds, totals: null, error: (res.stderr || String(res.error ?? res.status)).slice(0, 300) };
+  try {
+    const out = JSON.parse(res.stdout) as { totals?: { inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number } };
+    const t = out.totals;
+    return { seconds, totals: t ? [t.inputTokens, t.outputTokens, t.cacheCreationTokens, t.cacheReadTokens] : null, error: null };
+  } catch (err) {
+    return { seconds, totals: null, error: `unreadable output: ${String(err)}` };
+  }
+}
+
+/** Our CLI as a separate process (`claude-quota usage --json --no-save`), like ccusage is run. */
+export function runOurCli(repo: string, configDir: string, home: string): { seconds: number; totals: number[] | null } {
+  const start = process.hrtime.bigint();
+  const res = spawnSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), 'usage', '--json', '--no-save'], {
+    env: { ...process.env, CLAUDE_CONFIG_DIR: configDir, CLAUDE_QUOTA_HOME: home, HOME: home },
+    encoding: 'utf8',
+    maxBuffer: 256 * MB,
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (res.status !== 0) return { seconds, totals: null };
+  return { seconds, totals: (JSON.parse(res.stdout) as { report: { totals: number[] } }).report.totals };
+}
+
+export interface UsageBenchResult {
+  readonly corpus: UsageCorpus;
+  readonly fullSeconds: number[];
+  readonly ours: readonly number[];
+  readonly cli: { seconds: number; totals: number[] | null } | null;
+  readonly ccusage: CcusageRun;
+  readonly ccusageBlocks: CcusageRun;
+  readonly increments: { readonly bytes: number; readonly ms: number[] }[];
+}
+
+export async function usageBench(repo: string, totalMb: number, projects: number): Promise<UsageBenchResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usage-bench-'));
+  try {
+    const now = Date.now();
+    const corpus = generateUsageCorpus(path.join(dir, 'claude'), totalMb * MB, projects, now);
+    const configDir = corpus.dir;
+    const fullSeconds: number[] = [];
+    let tracker: UsageTracker | null = null;
+    let ours: readonly number[] = [];
+    // Two full scans (fresh tracker each): the first warms the page cache for both tools.
+    for (let i = 0; i < 2; i++) {
+      global.gc?.();
+      const t = new UsageTracker({ configDir, stateFile: null });
+      const start = process.hrtime.bigint();
+      await t.scan();
+      fullSeconds.push(Number(process.hrtime.bigint() - start) / 1e9);
+      tracker = t;
+      ours = t.report().totals;
+    }
+    const cli = fs.existsSync(path.join(repo, 'dist', 'cli.js')) ? runOurCli(repo, configDir, path.join(dir, 'home')) : null;
+    const ccusage = runCcusage(repo, configDir, 'daily');
+    const ccusageBlocks = runCcusage(repo, configDir, 'blocks');
+    const increments: { bytes: number; ms: number[] }[] = [];
+    const idle: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const start = process.hrtime.bigint();
+      await (tracker as UsageTracker).scan();
+      idle.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    increments.push({ bytes: 0, ms: idle });
+    for (const size of [1 * MB, 4 * MB]) {
+      const ms: number[] = [];
+      let bytes = 0;
+      for (let k = 0; k < 3; k++) {
+        bytes = appendResponses(corpus, size, size + k, Date.now());
+        const start = process.hrtime.bigint();
+        await (tracker as UsageTracker).scan();
+        ms.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+      increments.push({ bytes, ms });
+    }
+    return { corpus, fullSeconds, ours, cli, ccusage, ccusageBlocks, increments };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export { median };
