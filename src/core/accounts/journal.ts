@@ -3,7 +3,7 @@
 // Whoever next takes the locks finds the journal and finishes or undoes the half-done switch.
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AccountError } from './errors';
 import { FsOps, fsyncDir, readRegularFile, writeFileAtomic } from './fileOps';
 import { OauthAccountSchema, describeIssues } from './schemas';
@@ -17,12 +17,12 @@ export const JournalSchema = z.looseObject({
   phase: z.enum(['prepared', 'credentials-written']),
   credentialsLocation: z.string(),
   claudeJsonFile: z.string(),
-  oldCredentialsSha256: z.string().nullable(),
+  oldCredentialsSha256: z.nullable(z.string()),
   newCredentialsSha256: z.string(),
-  oldOauthAccount: OauthAccountSchema.nullable(),
+  oldOauthAccount: z.nullable(OauthAccountSchema),
   newOauthAccount: OauthAccountSchema,
   targetProfileId: z.string(),
-  backupPrefix: z.string().nullable(),
+  backupPrefix: z.nullable(z.string()),
 });
 export type Journal = z.infer<typeof JournalSchema>;
 

@@ -1,77 +1,80 @@
 // Schemas for everything the account layer reads. Loose objects keep unknown fields, so a value read
 // and written back loses nothing Claude Code (or a newer version of it) put there.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+
+/** A non-empty string. */
+const nonEmpty = (): z.ZodMiniString => z.string().check(z.minLength(1));
 
 /** `claudeAiOauth` inside Claude Code's credentials (file or Keychain item). */
 export const OauthTokensSchema = z.looseObject({
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1),
+  accessToken: nonEmpty(),
+  refreshToken: nonEmpty(),
   expiresAt: z.number(),
-  scopes: z.array(z.string()).optional(),
-  subscriptionType: z.string().nullable().optional(),
-  rateLimitTier: z.string().nullable().optional(),
+  scopes: z.optional(z.array(z.string())),
+  subscriptionType: z.optional(z.nullable(z.string())),
+  rateLimitTier: z.optional(z.nullable(z.string())),
 });
 export type OauthTokens = z.infer<typeof OauthTokensSchema>;
 
 /** The whole credentials document; other top-level keys (e.g. MCP server logins) are kept as they are. */
 export const CredentialsDocumentSchema = z.looseObject({
-  claudeAiOauth: OauthTokensSchema.optional(),
+  claudeAiOauth: z.optional(OauthTokensSchema),
 });
 export type CredentialsDocument = z.infer<typeof CredentialsDocumentSchema>;
 
 /** `oauthAccount` inside `.claude.json`: the identity `/status` shows. */
 export const OauthAccountSchema = z.looseObject({
-  accountUuid: z.string().min(1),
-  emailAddress: z.string().min(1),
-  organizationUuid: z.string().nullable().optional(),
-  organizationName: z.string().nullable().optional(),
-  displayName: z.string().nullable().optional(),
+  accountUuid: nonEmpty(),
+  emailAddress: nonEmpty(),
+  organizationUuid: z.optional(z.nullable(z.string())),
+  organizationName: z.optional(z.nullable(z.string())),
+  displayName: z.optional(z.nullable(z.string())),
 });
 export type OauthAccount = z.infer<typeof OauthAccountSchema>;
 
 /** Only the key this layer touches is checked; the rest of the user's state is opaque. */
 export const ClaudeJsonSchema = z.looseObject({
-  oauthAccount: OauthAccountSchema.optional(),
+  oauthAccount: z.optional(OauthAccountSchema),
 });
 
-export const LimitWindowSchema = z.string().min(1);
+export const LimitWindowSchema = nonEmpty();
 
 export const AccountStateSchema = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('available') }),
   z.looseObject({ kind: z.literal('exhausted'), until: z.number(), window: LimitWindowSchema }),
-  z.looseObject({ kind: z.literal('expired'), since: z.number().optional() }),
-  z.looseObject({ kind: z.literal('invalid'), reason: z.string().optional() }),
+  z.looseObject({ kind: z.literal('expired'), since: z.optional(z.number()) }),
+  z.looseObject({ kind: z.literal('invalid'), reason: z.optional(z.string()) }),
 ]);
 export type AccountState = z.infer<typeof AccountStateSchema>;
 
 export const UsageWindowSchema = z.looseObject({
   /** 0–100. */
   usedPercent: z.number(),
-  resetsAt: z.number().nullable().optional(),
+  resetsAt: z.optional(z.nullable(z.number())),
 });
 export const UsageSnapshotSchema = z.looseObject({
   observedAt: z.number(),
-  fiveHour: UsageWindowSchema.optional(),
-  sevenDay: UsageWindowSchema.optional(),
+  fiveHour: z.optional(UsageWindowSchema),
+  sevenDay: z.optional(UsageWindowSchema),
 });
 export type UsageSnapshot = z.infer<typeof UsageSnapshotSchema>;
 
 /** Non-secret metadata of one saved login. */
 export const ProfileMetaSchema = z.looseObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  label: z.string().min(1),
+  id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  label: nonEmpty(),
   email: z.string(),
   accountUuid: z.string(),
-  organizationUuid: z.string().nullable().optional(),
-  organizationName: z.string().nullable().optional(),
-  plan: z.string().nullable().optional(),
-  rateLimitTier: z.string().nullable().optional(),
+  organizationUuid: z.optional(z.nullable(z.string())),
+  organizationName: z.optional(z.nullable(z.string())),
+  plan: z.optional(z.nullable(z.string())),
+  rateLimitTier: z.optional(z.nullable(z.string())),
   /** Access-token expiry (ms since epoch) as last captured. */
-  tokenExpiresAt: z.number().nullable().optional(),
+  tokenExpiresAt: z.optional(z.nullable(z.number())),
   capturedAt: z.number(),
   oauthAccount: OauthAccountSchema,
   state: AccountStateSchema,
-  usage: UsageSnapshotSchema.optional(),
+  usage: z.optional(UsageSnapshotSchema),
 });
 export type ProfileMeta = z.infer<typeof ProfileMetaSchema>;
 
@@ -91,7 +94,7 @@ export type ProfileSecret = z.infer<typeof ProfileSecretSchema>;
  * Describes validation issues by path and kind only. Zod messages are not used verbatim because some
  * of them quote the offending input, and the input may be a token.
  */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   const parts = error.issues.slice(0, 3).map((issue) => {
     const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
     switch (issue.code) {

@@ -2,13 +2,13 @@
 // read and what each means for the account. Schemas are loose on purpose: Claude Code adds fields in
 // every release, and a field of an unexpected type must cost us that field, never the whole line.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { DetectorSignal, ErrorKind } from '../../detector';
 import type { Classification, LimitWindow } from '../../types';
 
 /** An optional field that turns into undefined, instead of failing the line, when its type is wrong. */
-function lenient<T extends z.ZodType>(schema: T) {
-  return schema.optional().catch(undefined);
+function lenient<T extends z.ZodMiniType>(schema: T) {
+  return z.catch(z.optional(schema), undefined);
 }
 
 const RateLimitInfoSchema = z.looseObject({
