@@ -18,8 +18,8 @@
 //    on exit), so nothing written in the same batch is missed; the marker is then re-placed.
 //  Blank lines are never reported.
 
-import { Terminal } from '@xterm/headless';
-import type { IBuffer, IDisposable, IMarker } from '@xterm/headless';
+import type { IBuffer, IDisposable, IMarker, Terminal } from '@xterm/headless';
+import { loadXterm } from './xtermLoader';
 
 export interface TerminalScreenOptions {
   readonly cols?: number;
@@ -73,7 +73,7 @@ export class TerminalScreen {
     const scrollback = options.scrollback ?? DEFAULT_SCROLLBACK;
     // The set must hold at least what one look can read (viewport + scrollback), or a look could evict its own lines.
     this.ring = new Array<string | undefined>(Math.max(options.memoryLines ?? DEFAULT_MEMORY_LINES, 2 * (rows + scrollback)));
-    this.term = new Terminal({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
+    this.term = new (loadXterm().Terminal)({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
     this.writeSync = syncWriterOf(this.term);
     this.subscriptions.push(
       this.term.onWriteParsed(() => {

@@ -13,6 +13,10 @@ export interface ActivationResult {
   readonly activateMs: number;
   /** What activate() itself logs ("activated in X ms"). */
   readonly reportedMs: number;
+  /** Median require() of an empty file in the same kind of child: the floor of any require. */
+  readonly baselineMs: number;
+  /** Whether any run had loaded the terminal emulator by the end of activation. */
+  readonly xtermLoaded: boolean;
 }
 
 export function activationTime(bundle: string, runs: number): ActivationResult {
@@ -27,16 +31,27 @@ export function activationTime(bundle: string, runs: number): ActivationResult {
       // A socket no server listens on: the tmux source runs its real start-up but finds nothing.
       CQS_BENCH_TMUX_SOCKET: path.join(dir, 'no-tmux-server'),
     };
-    const samples: Array<{ requireMs: number; activateMs: number; reportedMs: number }> = [];
+    type Sample = { requireMs: number; activateMs: number; reportedMs: number; xtermLoaded: boolean };
+    const child = (file: string): Sample => {
+      const out = execFileSync(process.execPath, [path.join(__dirname, 'activationChild.js'), file], { env, encoding: 'utf8', timeout: 30_000 });
+      return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Sample;
+    };
+    const empty = path.join(dir, 'empty.js');
+    fs.writeFileSync(empty, 'exports.activate = () => undefined;\n');
+    const samples: Sample[] = [];
+    const baseline: number[] = [];
+    // Interleaved, so load from other processes falls on both alike.
     for (let i = 0; i < runs; i++) {
-      const out = execFileSync(process.execPath, [path.join(__dirname, 'activationChild.js'), bundle], { env, encoding: 'utf8', timeout: 30_000 });
-      samples.push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as { requireMs: number; activateMs: number; reportedMs: number });
+      samples.push(child(bundle));
+      baseline.push(child(empty).requireMs);
     }
     return {
       runs,
       requireMs: median(samples.map((s) => s.requireMs)),
       activateMs: median(samples.map((s) => s.activateMs)),
       reportedMs: median(samples.map((s) => s.reportedMs)),
+      baselineMs: median(baseline),
+      xtermLoaded: samples.some((s) => s.xtermLoaded),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

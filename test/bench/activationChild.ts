@@ -122,6 +122,8 @@ setTimeout(() => {
       // teardown only
     }
   }
-  process.stdout.write(`${JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, reportedMs: reported })}\n`);
+  // The terminal emulator is loaded at the first watched session, not at activation.
+  const xtermLoaded = Object.keys(require.cache).some((file) => path.basename(file) === 'xterm.js' || file.includes(`${path.sep}@xterm${path.sep}`));
+  process.stdout.write(`${JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, reportedMs: reported, xtermLoaded })}\n`);
   process.exit(0);
 }, 200);
