@@ -167,6 +167,18 @@ export class TerminalScreen {
     return out;
   }
 
+  /**
+   * The next takeChangedLines() reads the viewport only: rows that scrolled into the scrollback since
+   * the last look are passed over unread (and are not remembered as seen). For output known to hold
+   * nothing worth reading (see ScreenClassifier); the normal buffer only, the alternate has no scrollback.
+   */
+  skipScrolled(): void {
+    if (this.disposed || this.term.buffer.active.type !== 'normal') {
+      return;
+    }
+    this.placeAnchor();
+  }
+
   /** The viewport of the active buffer as logical lines; trailing blank lines dropped. */
   visibleLines(): string[] {
     if (this.disposed) {
