@@ -3,8 +3,7 @@
 // output and may otherwise wait a little, so a streaming session costs few looks while a limit line
 // is still seen within the same tick.
 //
-// A status row starts its line: after a line end, a cursor move or other control sequence, or a
-// marker glyph, then blanks and colour changes, then one of the classifier's head words
+// A status row starts its line: after a line end, a cursor move or erase, or a marker glyph, then blanks and colour changes, then one of the classifier's head words
 // (classifierPatterns.ts). The same words inside prose, code or diffs do not count. The test is a
 // hint for timing only: output it misses is still looked at, a moment later, and every row of it is
 // read as long as it does not scroll out of the screen before that look.
@@ -13,7 +12,8 @@ import { HEAD_WORDS } from './classifierPatterns';
 const MARKER = '[⎿●⏺✻✽✶✳✢·⚠✗✘×>❯│]\\uFE0F?';
 /** Blanks and SGR (colour) sequences, which may sit between a row's start and its first word. */
 const FILL = '(?:[\\s\\u00a0]|\\x1b\\[[0-9;:]*m)*';
-const ROW_START = `(?:[\\r\\n]|\\x1b\\[[0-9;?]*[@-~]|${MARKER})`;
+/** A line end, a cursor move or erase (not a colour change: text after one continues its row), or a marker glyph. */
+const ROW_START = `(?:[\\r\\n]|\\x1b\\[[0-9;?]*[A-HJKSTdf]|${MARKER})`;
 const STATUS_ROW = new RegExp(`${ROW_START}${FILL}(?:${MARKER}${FILL}){0,2}${HEAD_WORDS}`, 'i');
 
 /** Characters of the previous output kept, so a row start and its words may arrive in different chunks. */
