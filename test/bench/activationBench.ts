@@ -13,6 +13,9 @@ export interface ActivationResult {
   readonly activateMs: number;
   /** What activate() itself logs ("activated in X ms"). */
   readonly reportedMs: number;
+  /** Medians of require() and activate() without the built-ins preloaded (a bare Node process). */
+  readonly coldRequireMs: number;
+  readonly coldActivateMs: number;
   /** Median require() of an empty file in the same kind of child: the floor of any require. */
   readonly baselineMs: number;
   /** Whether any run had loaded the terminal emulator by the end of activation. */
@@ -32,17 +35,19 @@ export function activationTime(bundle: string, runs: number): ActivationResult {
       CQS_BENCH_TMUX_SOCKET: path.join(dir, 'no-tmux-server'),
     };
     type Sample = { requireMs: number; activateMs: number; reportedMs: number; xtermLoaded: boolean };
-    const child = (file: string): Sample => {
-      const out = execFileSync(process.execPath, [path.join(__dirname, 'activationChild.js'), file], { env, encoding: 'utf8', timeout: 30_000 });
+    const child = (file: string, mode: 'host' | 'cold' = 'host'): Sample => {
+      const out = execFileSync(process.execPath, [path.join(__dirname, 'activationChild.js'), file, mode], { env, encoding: 'utf8', timeout: 30_000 });
       return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Sample;
     };
     const empty = path.join(dir, 'empty.js');
     fs.writeFileSync(empty, 'exports.activate = () => undefined;\n');
     const samples: Sample[] = [];
+    const cold: Sample[] = [];
     const baseline: number[] = [];
-    // Interleaved, so load from other processes falls on both alike.
+    // Interleaved, so load from other processes falls on all alike.
     for (let i = 0; i < runs; i++) {
       samples.push(child(bundle));
+      cold.push(child(bundle, 'cold'));
       baseline.push(child(empty).requireMs);
     }
     return {
@@ -50,8 +55,10 @@ export function activationTime(bundle: string, runs: number): ActivationResult {
       requireMs: median(samples.map((s) => s.requireMs)),
       activateMs: median(samples.map((s) => s.activateMs)),
       reportedMs: median(samples.map((s) => s.reportedMs)),
+      coldRequireMs: median(cold.map((s) => s.requireMs)),
+      coldActivateMs: median(cold.map((s) => s.activateMs)),
       baselineMs: median(baseline),
-      xtermLoaded: samples.some((s) => s.xtermLoaded),
+      xtermLoaded: [...samples, ...cold].some((s) => s.xtermLoaded),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

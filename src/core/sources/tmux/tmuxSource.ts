@@ -160,8 +160,9 @@ export class TmuxSource {
     return [...this.panes.keys()];
   }
 
+  /** Starts after the current task: the first listing spawns tmux, which the caller (activation) need not wait for. */
   start(): void {
-    this.rescan();
+    setImmediate(() => this.rescan());
   }
 
   /** Lists panes again now (coalesced with a list already running). */
