@@ -57,6 +57,16 @@ export async function classifierCpu(corpus: Buffer, bytesPerSecond: number, seco
   }
 }
 
+/** The same stream rendered and never looked at: the floor of any screen-based watcher. */
+export async function parseOnlyCpu(corpus: Buffer, bytesPerSecond: number, seconds: number, tickMs = 20): Promise<CpuResult> {
+  const session = new ScreenClassifier({ cols: 120, rows: 40 });
+  try {
+    return await stream(corpus, bytesPerSecond, seconds, tickMs, (chunk) => session.write(chunk));
+  } finally {
+    session.dispose();
+  }
+}
+
 /** The same stream with a look after every chunk. */
 export async function everyChunkCpu(corpus: Buffer, bytesPerSecond: number, seconds: number, ctx: TimeContext, tickMs = 20): Promise<CpuResult> {
   const session = new ScreenClassifier({ cols: 120, rows: 40 });
