@@ -2,9 +2,10 @@
 //
 //  - A shell execution whose command line matches claudeCommandPatterns is read from its start
 //    event (data written before the first read() is lost, so read() is called inside the handler)
-//    into the terminal's own screen; the screen is looked at after output that may draw a limit
-//    line at once, otherwise at most every 100 ms while output streams (LookScheduler), and
-//    verdicts other than none are emitted. The execution's end (or the terminal's close) gives a final look, then sessionRemoved.
+//    into the terminal's own screen; the screen is looked at at once after output that may draw a
+//    limit line, otherwise at most every 100 ms while output streams (LookScheduler), and verdicts
+//    other than none are emitted. The execution's end (or the terminal's close) gives a final
+//    look, then sessionRemoved.
 //  - Terminals that may run Claude Code but cannot be read are reported as unwatched: no shell
 //    integration within a few seconds of opening while their name, creation options or process tree
 //    suggest Claude Code, or Claude Code already running when watching began.
