@@ -24,7 +24,7 @@ const TAIL =
   '(?=$|\\s*[·∙•|\\-–—.!:;(\\/]|\\s+(?:resets?\\b|until\\b|try\\b|please\\b|and\\b|continu|upgrade|switch|wait))';
 
 /** How any template (or "API Error", or the menu question) can start; kept tight so few content rows get past. */
-const HEAD_WORDS = `(?:${[
+export const HEAD_WORDS = `(?:${[
   '(?:5|five)[- ]?h',
   '(?:7|seven)[- ]day',
   '\\d{1,3}(?:\\.\\d{1,2})?\\s*%',

@@ -1,4 +1,5 @@
 import { classify } from './classifier';
+import { StatusRowTrigger, startsLikeStatusRow } from './statusRowTrigger';
 import { TerminalScreen, TerminalScreenOptions } from './terminalScreen';
 import { Classification, NO_VERDICT, TimeContext } from './types';
 
@@ -6,11 +7,20 @@ import { Classification, NO_VERDICT, TimeContext } from './types';
  * One session's path from raw bytes to a verdict: bytes are rendered into the session's screen,
  * and only the lines that changed since the last look are classified. This is the unit every
  * source (VS Code terminal, tmux pane, the CLI) feeds.
+ *
+ * Cost under streaming output: a look reads the viewport and every row that scrolled since the last
+ * look. When nothing written since then can start a status row (StatusRowTrigger, which also sees
+ * a row start and its first words split across chunks) and the line held back from the last look
+ * does not start like one, the scrolled rows are passed over: they hold ordinary output only, and
+ * reading them is most of a look's cost. The viewport is always read.
  */
 export class ScreenClassifier {
   private readonly screen: TerminalScreen;
   /** A line held back at the last look because the cursor was still at its end. */
   private held: string | null = null;
+  private readonly trigger = new StatusRowTrigger();
+  /** Output since the last look may draw the start of a status row. */
+  private statusRowWritten = false;
 
   constructor(options: TerminalScreenOptions = {}) {
     this.screen = new TerminalScreen(options);
@@ -19,6 +29,15 @@ export class ScreenClassifier {
   /** Writes a chunk without looking; cheap enough to call for every chunk a source delivers. */
   write(chunk: Uint8Array | string): void {
     this.screen.write(chunk);
+    if (this.trigger.test(chunk)) this.statusRowWritten = true;
+  }
+
+  /**
+   * True when output written since the last look may draw a status row (a limit line): the source
+   * should look at once rather than wait for its next scheduled look.
+   */
+  get urgent(): boolean {
+    return this.statusRowWritten;
   }
 
   /**
@@ -29,6 +48,8 @@ export class ScreenClassifier {
    */
   async look(ctx: TimeContext, final = false): Promise<Classification> {
     await this.screen.flush();
+    if (!final && !this.statusRowWritten && (this.held === null || !startsLikeStatusRow(this.held))) this.screen.skipScrolled();
+    this.statusRowWritten = false;
     const lines = this.screen.takeChangedLines();
     const held = this.held;
     this.held = null;

@@ -18,8 +18,8 @@
 //    on exit), so nothing written in the same batch is missed; the marker is then re-placed.
 //  Blank lines are never reported.
 
-import { Terminal } from '@xterm/headless';
-import type { IBuffer, IDisposable, IMarker } from '@xterm/headless';
+import type { IBuffer, IDisposable, IMarker, Terminal } from '@xterm/headless';
+import { loadXterm } from './xtermLoader';
 
 export interface TerminalScreenOptions {
   readonly cols?: number;
@@ -73,7 +73,7 @@ export class TerminalScreen {
     const scrollback = options.scrollback ?? DEFAULT_SCROLLBACK;
     // The set must hold at least what one look can read (viewport + scrollback), or a look could evict its own lines.
     this.ring = new Array<string | undefined>(Math.max(options.memoryLines ?? DEFAULT_MEMORY_LINES, 2 * (rows + scrollback)));
-    this.term = new Terminal({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
+    this.term = new (loadXterm().Terminal)({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
     this.writeSync = syncWriterOf(this.term);
     this.subscriptions.push(
       this.term.onWriteParsed(() => {
@@ -165,6 +165,18 @@ export class TerminalScreen {
       this.placeAnchor();
     }
     return out;
+  }
+
+  /**
+   * The next takeChangedLines() reads the viewport only: rows that scrolled into the scrollback since
+   * the last look are passed over unread (and are not remembered as seen). For output known to hold
+   * nothing worth reading (see ScreenClassifier); the normal buffer only, the alternate has no scrollback.
+   */
+  skipScrolled(): void {
+    if (this.disposed || this.term.buffer.active.type !== 'normal') {
+      return;
+    }
+    this.placeAnchor();
   }
 
   /** The viewport of the active buffer as logical lines; trailing blank lines dropped. */

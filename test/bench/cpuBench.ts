@@ -1,6 +1,8 @@
 // CPU cost of watching a busy session: ordinary Claude Code output arriving at a steady rate,
-// written into a ScreenClassifier and looked at after every chunk (as both sources do), against
-// the same schedule that only copies the chunks into a Buffer.
+// written into a ScreenClassifier and looked at as both sources do (LookScheduler), against the
+// same schedule that only copies the chunks into a Buffer. A look after every chunk is measured
+// too, for scale.
+import { LookScheduler } from '../../src/core/lookScheduler';
 import { ScreenClassifier } from '../../src/core/screenClassifier';
 import type { TimeContext } from '../../src/core/types';
 
@@ -34,7 +36,39 @@ async function stream(corpus: Buffer, bytesPerSecond: number, seconds: number, t
   return { percent: ((cpu.user + cpu.system) / 1e6 / wall) * 100, seconds: wall, bytes: sent };
 }
 
-export async function classifierCpu(corpus: Buffer, bytesPerSecond: number, seconds: number, ctx: TimeContext, tickMs = 20): Promise<CpuResult> {
+/** ScreenClassifier fed as the sources feed it: looks when LookScheduler says, deferred looks on its timer. */
+export async function classifierCpu(corpus: Buffer, bytesPerSecond: number, seconds: number, ctx: TimeContext, tickMs = 20): Promise<CpuResult & { looks: number }> {
+  const session = new ScreenClassifier({ cols: 120, rows: 40 });
+  let looks = 0;
+  const look = async (): Promise<void> => {
+    looks++;
+    await session.look(ctx);
+  };
+  const scheduler = new LookScheduler(() => void look());
+  try {
+    const result = await stream(corpus, bytesPerSecond, seconds, tickMs, async (chunk) => {
+      session.write(chunk);
+      if (scheduler.due(session.urgent)) await look();
+    });
+    return { ...result, looks };
+  } finally {
+    scheduler.dispose();
+    session.dispose();
+  }
+}
+
+/** The same stream rendered and never looked at: the floor of any screen-based watcher. */
+export async function parseOnlyCpu(corpus: Buffer, bytesPerSecond: number, seconds: number, tickMs = 20): Promise<CpuResult> {
+  const session = new ScreenClassifier({ cols: 120, rows: 40 });
+  try {
+    return await stream(corpus, bytesPerSecond, seconds, tickMs, (chunk) => session.write(chunk));
+  } finally {
+    session.dispose();
+  }
+}
+
+/** The same stream with a look after every chunk. */
+export async function everyChunkCpu(corpus: Buffer, bytesPerSecond: number, seconds: number, ctx: TimeContext, tickMs = 20): Promise<CpuResult> {
   const session = new ScreenClassifier({ cols: 120, rows: 40 });
   try {
     return await stream(corpus, bytesPerSecond, seconds, tickMs, async (chunk) => {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { QuotaDetector } from '../../src/core/detector';
+import { LookScheduler } from '../../src/core/lookScheduler';
 import { ScreenClassifier } from '../../src/core/screenClassifier';
 import { Classification, LimitWindow, Verdict } from '../../src/core/types';
 
@@ -54,8 +55,13 @@ function fineCuts(bytes: Buffer): number[] {
  */
 const TRANSIENT = new Set(['api_key_five_hour']);
 
-/** Feeds the bytes cut at `cuts`, looking after every piece, and returns what the detector concluded. */
-async function run(bytes: Buffer, meta: RecordingMeta, cuts: readonly number[]): Promise<Outcome> {
+/**
+ * Feeds the bytes cut at `cuts` and returns what the detector concluded. Default: a look after every
+ * piece and a final look. `prompt`: the sources' LookScheduler with a clock that never moves, so only
+ * the looks it takes at once happen (deferred looks never run) and no final look: what a source sees
+ * before any timer fires.
+ */
+async function run(bytes: Buffer, meta: RecordingMeta, cuts: readonly number[], prompt = false): Promise<Outcome> {
   const now = new Date(meta.recordedAt);
   const ctx = { now, timeZone: meta.timeZone };
   const session = new ScreenClassifier({ cols: meta.cols, rows: meta.rows });
@@ -67,11 +73,20 @@ async function run(bytes: Buffer, meta: RecordingMeta, cuts: readonly number[]):
     detector.observe('s', { kind: 'classification', classification: c, source: 'terminal', at: now });
   };
   let prev = 0;
-  for (const cut of cuts) {
-    observe(await session.feed(bytes.subarray(prev, cut), ctx));
-    prev = cut;
+  if (prompt) {
+    const scheduler = new LookScheduler(() => undefined, { now: () => 0, timers: { setTimeout: () => null, clearTimeout: () => undefined } });
+    for (const cut of [...cuts, bytes.length]) {
+      session.write(bytes.subarray(prev, cut));
+      if (scheduler.due(session.urgent)) observe(await session.look(ctx));
+      prev = cut;
+    }
+  } else {
+    for (const cut of cuts) {
+      observe(await session.feed(bytes.subarray(prev, cut), ctx));
+      prev = cut;
+    }
+    observe(await session.feed(bytes.subarray(prev), ctx, true));
   }
-  observe(await session.feed(bytes.subarray(prev), ctx, true));
   session.dispose();
   const block = detector.sessionView('s')?.block ?? null;
   return { verdicts, blocked: block ? { window: block.window, resetsAt: block.resetsAt.toISOString() } : null };
@@ -121,6 +136,38 @@ describe('recorded Claude Code sessions through screen, classifier and detector'
       }),
       { numRuns: 80 },
     );
+  });
+
+  it('sees a limit at once, without waiting for a deferred look, however the bytes are split', async () => {
+    const quota = recordings.filter((n) => load(n).meta.expected.verdict === 'quota' && !TRANSIENT.has(n));
+    const loaded = await Promise.all(
+      quota.map(async (name) => {
+        const { bytes, meta } = load(name);
+        return { name, bytes, meta, reference: await run(bytes, meta, fineCuts(bytes)) };
+      }),
+    );
+    for (const r of loaded) assert.deepEqual((await run(r.bytes, r.meta, fineCuts(r.bytes), true)).blocked, r.reference.blocked, `${r.name}: fine pieces`);
+    await fc.assert(
+      fc.asyncProperty(fc.nat(loaded.length - 1), fc.array(fc.nat(), { maxLength: 40 }), async (which, raw) => {
+        const { name, bytes, meta, reference } = loaded[which];
+        const cuts = [...new Set(raw.map((r) => r % bytes.length))].filter((c) => c > 0).sort((a, b) => a - b);
+        assert.deepEqual((await run(bytes, meta, cuts, true)).blocked, reference.blocked, name);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('reads a limit line that scrolls out of the screen in the same chunk that drew it', async () => {
+    const { meta } = load('five_hour');
+    const ctx = { now: new Date(meta.recordedAt), timeZone: meta.timeZone };
+    const session = new ScreenClassifier({ cols: meta.cols, rows: meta.rows, scrollback: 500 });
+    let ordinary = '';
+    for (let i = 0; i < 300; i++) ordinary += `ordinary line ${i}\r\n`;
+    assert.equal((await session.feed(ordinary, ctx)).verdict, 'none');
+    // Out of the TUI's region, then the limit row, then more output than the screen holds, all at once.
+    const limitRow = "\x1b[0m\r\n  ⎿ \u00a0You've hit your 5-hour limit · resets 11pm (Asia/Tokyo)\r\n";
+    assert.equal((await session.feed(limitRow + ordinary, ctx)).verdict, 'quota');
+    session.dispose();
   });
 
   it('never reports a limit again once it has scrolled away', async () => {

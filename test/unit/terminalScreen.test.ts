@@ -220,6 +220,18 @@ describe('TerminalScreen', () => {
       screen.dispose();
     });
 
+    it('passes over rows that scrolled away when told to, still reading the whole viewport', async () => {
+      const screen = new TerminalScreen({ cols: 40, rows: 5, scrollback: 100 });
+      await look(screen, 'start\r\n');
+      const lines = Array.from({ length: 60 }, (_, i) => `line ${i}`);
+      await feed(screen, lines.join('\r\n'));
+      screen.skipScrolled();
+      assert.deepEqual(screen.takeChangedLines(), lines.slice(-5));
+      // The next look is as usual: rows that scroll from now on are read.
+      assert.deepEqual(await look(screen, '\r\nnext 1\r\nnext 2'), ['next 1', 'next 2']);
+      screen.dispose();
+    });
+
     it('bounds memory while streaming and reports only what the buffer still holds', async () => {
       const rows = 10;
       const scrollback = 100;

@@ -3,28 +3,37 @@
 // Whoever next takes the locks finds the journal and finishes or undoes the half-done switch.
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AccountError } from './errors';
 import { FsOps, fsyncDir, readRegularFile, writeFileAtomic } from './fileOps';
-import { OauthAccountSchema, describeIssues } from './schemas';
+import { accountSchemas, describeIssues } from './schemas';
 
-export const JournalSchema = z.looseObject({
-  version: z.literal(1),
-  txid: z.string(),
-  pid: z.number(),
-  startedAt: z.number(),
-  /** `credentials-written` is recorded right after the credentials rename. */
-  phase: z.enum(['prepared', 'credentials-written']),
-  credentialsLocation: z.string(),
-  claudeJsonFile: z.string(),
-  oldCredentialsSha256: z.string().nullable(),
-  newCredentialsSha256: z.string(),
-  oldOauthAccount: OauthAccountSchema.nullable(),
-  newOauthAccount: OauthAccountSchema,
-  targetProfileId: z.string(),
-  backupPrefix: z.string().nullable(),
-});
-export type Journal = z.infer<typeof JournalSchema>;
+const buildJournalSchema = () => {
+  const { OauthAccountSchema } = accountSchemas();
+  return z.looseObject({
+    version: z.literal(1),
+    txid: z.string(),
+    pid: z.number(),
+    startedAt: z.number(),
+    /** `credentials-written` is recorded right after the credentials rename. */
+    phase: z.enum(['prepared', 'credentials-written']),
+    credentialsLocation: z.string(),
+    claudeJsonFile: z.string(),
+    oldCredentialsSha256: z.nullable(z.string()),
+    newCredentialsSha256: z.string(),
+    oldOauthAccount: z.nullable(OauthAccountSchema),
+    newOauthAccount: OauthAccountSchema,
+    targetProfileId: z.string(),
+    backupPrefix: z.nullable(z.string()),
+  });
+};
+let journalSchema: ReturnType<typeof buildJournalSchema> | null = null;
+
+/** Built at its first use, as the account schemas are. */
+export const JournalSchema = {
+  safeParse: (value: unknown) => (journalSchema ??= buildJournalSchema()).safeParse(value),
+};
+export type Journal = z.infer<ReturnType<typeof buildJournalSchema>>;
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

@@ -1,97 +1,148 @@
 // Schemas for everything the account layer reads. Loose objects keep unknown fields, so a value read
 // and written back loses nothing Claude Code (or a newer version of it) put there.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
-/** `claudeAiOauth` inside Claude Code's credentials (file or Keychain item). */
-export const OauthTokensSchema = z.looseObject({
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1),
-  expiresAt: z.number(),
-  scopes: z.array(z.string()).optional(),
-  subscriptionType: z.string().nullable().optional(),
-  rateLimitTier: z.string().nullable().optional(),
-});
-export type OauthTokens = z.infer<typeof OauthTokensSchema>;
+// The schemas are built at their first use, not when the module loads: building them takes a few
+// milliseconds that the extension's start-up need not spend.
+function buildSchemas() {
+  /** A non-empty string. */
+  const nonEmpty = (): z.ZodMiniString => z.string().check(z.minLength(1));
 
-/** The whole credentials document; other top-level keys (e.g. MCP server logins) are kept as they are. */
-export const CredentialsDocumentSchema = z.looseObject({
-  claudeAiOauth: OauthTokensSchema.optional(),
-});
-export type CredentialsDocument = z.infer<typeof CredentialsDocumentSchema>;
+  /** `claudeAiOauth` inside Claude Code's credentials (file or Keychain item). */
+  const OauthTokensSchema = z.looseObject({
+    accessToken: nonEmpty(),
+    refreshToken: nonEmpty(),
+    expiresAt: z.number(),
+    scopes: z.optional(z.array(z.string())),
+    subscriptionType: z.optional(z.nullable(z.string())),
+    rateLimitTier: z.optional(z.nullable(z.string())),
+  });
 
-/** `oauthAccount` inside `.claude.json`: the identity `/status` shows. */
-export const OauthAccountSchema = z.looseObject({
-  accountUuid: z.string().min(1),
-  emailAddress: z.string().min(1),
-  organizationUuid: z.string().nullable().optional(),
-  organizationName: z.string().nullable().optional(),
-  displayName: z.string().nullable().optional(),
-});
-export type OauthAccount = z.infer<typeof OauthAccountSchema>;
+  /** The whole credentials document; other top-level keys (e.g. MCP server logins) are kept as they are. */
+  const CredentialsDocumentSchema = z.looseObject({
+    claudeAiOauth: z.optional(OauthTokensSchema),
+  });
 
-/** Only the key this layer touches is checked; the rest of the user's state is opaque. */
-export const ClaudeJsonSchema = z.looseObject({
-  oauthAccount: OauthAccountSchema.optional(),
-});
+  /** `oauthAccount` inside `.claude.json`: the identity `/status` shows. */
+  const OauthAccountSchema = z.looseObject({
+    accountUuid: nonEmpty(),
+    emailAddress: nonEmpty(),
+    organizationUuid: z.optional(z.nullable(z.string())),
+    organizationName: z.optional(z.nullable(z.string())),
+    displayName: z.optional(z.nullable(z.string())),
+  });
 
-export const LimitWindowSchema = z.string().min(1);
+  /** Only the key this layer touches is checked; the rest of the user's state is opaque. */
+  const ClaudeJsonSchema = z.looseObject({
+    oauthAccount: z.optional(OauthAccountSchema),
+  });
 
-export const AccountStateSchema = z.discriminatedUnion('kind', [
-  z.looseObject({ kind: z.literal('available') }),
-  z.looseObject({ kind: z.literal('exhausted'), until: z.number(), window: LimitWindowSchema }),
-  z.looseObject({ kind: z.literal('expired'), since: z.number().optional() }),
-  z.looseObject({ kind: z.literal('invalid'), reason: z.string().optional() }),
-]);
-export type AccountState = z.infer<typeof AccountStateSchema>;
+  const LimitWindowSchema = nonEmpty();
 
-export const UsageWindowSchema = z.looseObject({
-  /** 0–100. */
-  usedPercent: z.number(),
-  resetsAt: z.number().nullable().optional(),
-});
-export const UsageSnapshotSchema = z.looseObject({
-  observedAt: z.number(),
-  fiveHour: UsageWindowSchema.optional(),
-  sevenDay: UsageWindowSchema.optional(),
-});
-export type UsageSnapshot = z.infer<typeof UsageSnapshotSchema>;
+  const AccountStateSchema = z.discriminatedUnion('kind', [
+    z.looseObject({ kind: z.literal('available') }),
+    z.looseObject({ kind: z.literal('exhausted'), until: z.number(), window: LimitWindowSchema }),
+    z.looseObject({ kind: z.literal('expired'), since: z.optional(z.number()) }),
+    z.looseObject({ kind: z.literal('invalid'), reason: z.optional(z.string()) }),
+  ]);
 
-/** Non-secret metadata of one saved login. */
-export const ProfileMetaSchema = z.looseObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  label: z.string().min(1),
-  email: z.string(),
-  accountUuid: z.string(),
-  organizationUuid: z.string().nullable().optional(),
-  organizationName: z.string().nullable().optional(),
-  plan: z.string().nullable().optional(),
-  rateLimitTier: z.string().nullable().optional(),
-  /** Access-token expiry (ms since epoch) as last captured. */
-  tokenExpiresAt: z.number().nullable().optional(),
-  capturedAt: z.number(),
-  oauthAccount: OauthAccountSchema,
-  state: AccountStateSchema,
-  usage: UsageSnapshotSchema.optional(),
-});
-export type ProfileMeta = z.infer<typeof ProfileMetaSchema>;
+  const UsageWindowSchema = z.looseObject({
+    /** 0–100. */
+    usedPercent: z.number(),
+    resetsAt: z.optional(z.nullable(z.number())),
+  });
+  const UsageSnapshotSchema = z.looseObject({
+    observedAt: z.number(),
+    fiveHour: z.optional(UsageWindowSchema),
+    sevenDay: z.optional(UsageWindowSchema),
+  });
 
-export const ProfilesDocumentSchema = z.looseObject({
-  version: z.literal(1),
-  profiles: z.array(ProfileMetaSchema),
-});
-export type ProfilesDocument = z.infer<typeof ProfilesDocumentSchema>;
+  /** Non-secret metadata of one saved login. */
+  const ProfileMetaSchema = z.looseObject({
+    id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+    label: nonEmpty(),
+    email: z.string(),
+    accountUuid: z.string(),
+    organizationUuid: z.optional(z.nullable(z.string())),
+    organizationName: z.optional(z.nullable(z.string())),
+    plan: z.optional(z.nullable(z.string())),
+    rateLimitTier: z.optional(z.nullable(z.string())),
+    /** Access-token expiry (ms since epoch) as last captured. */
+    tokenExpiresAt: z.optional(z.nullable(z.number())),
+    capturedAt: z.number(),
+    oauthAccount: OauthAccountSchema,
+    state: AccountStateSchema,
+    usage: z.optional(UsageSnapshotSchema),
+  });
 
-/** The one secret stored per profile: the credentials as Claude Code keeps them. */
-export const ProfileSecretSchema = z.looseObject({
-  claudeAiOauth: OauthTokensSchema,
-});
-export type ProfileSecret = z.infer<typeof ProfileSecretSchema>;
+  const ProfilesDocumentSchema = z.looseObject({
+    version: z.literal(1),
+    profiles: z.array(ProfileMetaSchema),
+  });
+
+  /** The one secret stored per profile: the credentials as Claude Code keeps them. */
+  const ProfileSecretSchema = z.looseObject({
+    claudeAiOauth: OauthTokensSchema,
+  });
+
+  return {
+    OauthTokensSchema,
+    CredentialsDocumentSchema,
+    OauthAccountSchema,
+    ClaudeJsonSchema,
+    LimitWindowSchema,
+    AccountStateSchema,
+    UsageWindowSchema,
+    UsageSnapshotSchema,
+    ProfileMetaSchema,
+    ProfilesDocumentSchema,
+    ProfileSecretSchema,
+  };
+}
+
+type Built = ReturnType<typeof buildSchemas>;
+let built: Built | null = null;
+
+/** The schemas themselves, for composing them into others (built at the first call). */
+export function accountSchemas(): Built {
+  built ??= buildSchemas();
+  return built;
+}
+
+/** parse/safeParse of one schema, which is built (with all the others) at the first call. */
+function lazy<K extends keyof Built>(key: K): Pick<Built[K], 'parse' | 'safeParse'> {
+  return {
+    parse: ((value: unknown) => accountSchemas()[key].parse(value)) as Built[K]['parse'],
+    safeParse: ((value: unknown) => accountSchemas()[key].safeParse(value)) as Built[K]['safeParse'],
+  };
+}
+
+export const OauthTokensSchema = lazy('OauthTokensSchema');
+export const CredentialsDocumentSchema = lazy('CredentialsDocumentSchema');
+export const OauthAccountSchema = lazy('OauthAccountSchema');
+export const ClaudeJsonSchema = lazy('ClaudeJsonSchema');
+export const LimitWindowSchema = lazy('LimitWindowSchema');
+export const AccountStateSchema = lazy('AccountStateSchema');
+export const UsageWindowSchema = lazy('UsageWindowSchema');
+export const UsageSnapshotSchema = lazy('UsageSnapshotSchema');
+export const ProfileMetaSchema = lazy('ProfileMetaSchema');
+export const ProfilesDocumentSchema = lazy('ProfilesDocumentSchema');
+export const ProfileSecretSchema = lazy('ProfileSecretSchema');
+
+export type OauthTokens = z.infer<Built['OauthTokensSchema']>;
+export type CredentialsDocument = z.infer<Built['CredentialsDocumentSchema']>;
+export type OauthAccount = z.infer<Built['OauthAccountSchema']>;
+export type AccountState = z.infer<Built['AccountStateSchema']>;
+export type UsageSnapshot = z.infer<Built['UsageSnapshotSchema']>;
+export type ProfileMeta = z.infer<Built['ProfileMetaSchema']>;
+export type ProfilesDocument = z.infer<Built['ProfilesDocumentSchema']>;
+export type ProfileSecret = z.infer<Built['ProfileSecretSchema']>;
 
 /**
  * Describes validation issues by path and kind only. Zod messages are not used verbatim because some
  * of them quote the offending input, and the input may be a token.
  */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   const parts = error.issues.slice(0, 3).map((issue) => {
     const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
     switch (issue.code) {

@@ -2,8 +2,10 @@
 //
 //  - A shell execution whose command line matches claudeCommandPatterns is read from its start
 //    event (data written before the first read() is lost, so read() is called inside the handler)
-//    into the terminal's own screen; every chunk is looked at and verdicts other than none are
-//    emitted. The execution's end (or the terminal's close) gives a final look, then sessionRemoved.
+//    into the terminal's own screen; the screen is looked at at once after output that may draw a
+//    limit line, otherwise at most every 100 ms while output streams (LookScheduler), and verdicts
+//    other than none are emitted. The execution's end (or the terminal's close) gives a final
+//    look, then sessionRemoved.
 //  - Terminals that may run Claude Code but cannot be read are reported as unwatched: no shell
 //    integration within a few seconds of opening while their name, creation options or process tree
 //    suggest Claude Code, or Claude Code already running when watching began.
@@ -20,6 +22,7 @@
 
 import type * as vscode from 'vscode';
 import { Logger, type ComponentLogger } from '../../core/logger';
+import { LookScheduler } from '../../core/lookScheduler';
 import { ScreenClassifier } from '../../core/screenClassifier';
 import { ProcReader } from '../../core/sources/tmux/discovery';
 import type { Classification, TimeContext } from '../../core/types';
@@ -143,6 +146,8 @@ const ABORTED = Symbol('aborted');
 interface WatchedExecution {
   readonly execution: vscode.TerminalShellExecution;
   readonly screen: ScreenClassifier;
+  /** Spaces the looks of streaming output; output that may draw a limit line is looked at at once. */
+  readonly looks: LookScheduler;
   readonly aborted: Promise<typeof ABORTED>;
   abort(): void;
   /** Reading stopped for good: the screen is disposed and sessionRemoved was emitted. */
@@ -554,6 +559,7 @@ export class TerminalSource extends Disposable implements SessionSource {
       execution,
       // The screen's default size: see the note at the top of this file.
       screen: new ScreenClassifier(),
+      looks: new LookScheduler(() => void this.lookLater(state, watched), { timers: this.timers }),
       aborted,
       abort,
       torn: false,
@@ -565,7 +571,19 @@ export class TerminalSource extends Disposable implements SessionSource {
     void this.read(state, watched, stream);
   }
 
-  /** Streams the execution's output into its screen, looking after every chunk, until it ends or is cut. */
+  /** A look the scheduler deferred while output streamed. */
+  private async lookLater(state: TerminalState, watched: WatchedExecution): Promise<void> {
+    if (watched.torn) return;
+    try {
+      const ctx = this.timeContextFn();
+      const classification = await watched.screen.look(ctx);
+      if (!watched.torn) this.report(state, classification, ctx);
+    } catch (err) {
+      this.log.warn(`${state.id}: look failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Streams the execution's output into its screen, looking as the scheduler says, until it ends or is cut. */
   private async read(state: TerminalState, watched: WatchedExecution, stream: AsyncIterable<string>): Promise<void> {
     let iterator: AsyncIterator<string> | null = null;
     let cut = false;
@@ -579,7 +597,8 @@ export class TerminalSource extends Disposable implements SessionSource {
         }
         if (next.done === true || watched.torn) break;
         watched.screen.write(next.value);
-        // Parsing is synchronous, so a look per chunk is cheap and nothing waits for a timer.
+        // Parsing is synchronous: a look now sees this chunk; otherwise one is scheduled shortly.
+        if (!watched.looks.due(watched.screen.urgent)) continue;
         const ctx = this.timeContextFn();
         const classification = await watched.screen.look(ctx);
         if (watched.torn) break;
@@ -596,6 +615,7 @@ export class TerminalSource extends Disposable implements SessionSource {
         .catch(() => undefined);
     }
     if (watched.torn) return;
+    watched.looks.dispose();
     try {
       const ctx = this.timeContextFn();
       // No more output will come: a line the cursor was still on counts now.
@@ -618,6 +638,7 @@ export class TerminalSource extends Disposable implements SessionSource {
     if (watched.torn) return;
     watched.torn = true;
     watched.abort();
+    watched.looks.dispose();
     if (watched.graceTimer !== null) this.timers.clearTimeout(watched.graceTimer);
     watched.graceTimer = null;
     watched.screen.dispose();

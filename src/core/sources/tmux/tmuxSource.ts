@@ -3,7 +3,9 @@
 // Life cycle:
 //  - connected: one read-only control-mode client per session streams pane output; structural
 //    notifications (windows, layouts, sessions) and client exits trigger a re-list. No timers,
-//    except one short re-check of a non-Claude pane whose program may just have become Claude.
+//    except one short re-check of a non-Claude pane whose program may just have become Claude, and
+//    while a pane's output streams, one deferred look (LookScheduler: output that may draw a limit
+//    line is looked at at once, other output at most every 100 ms).
 //  - waiting: no server answers. The socket directory is watched (fs.watch, no timers); when it does
 //    not exist its parent is watched instead; only when neither can be watched does a backing-off
 //    existence poll run. tmux leaves a stale socket file after kill-server, so every event leads to
@@ -15,6 +17,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ComponentLogger } from '../../logger';
+import { LookScheduler } from '../../lookScheduler';
 import { ScreenClassifier } from '../../screenClassifier';
 import { Classification, TimeContext } from '../../types';
 import { ControlEvent } from './controlModeParser';
@@ -66,6 +69,8 @@ export type TmuxSourceListener = (event: TmuxSourceEvent) => void;
 interface WatchedPane {
   info: PaneInfo;
   readonly screen: ScreenClassifier;
+  /** Spaces the looks of streaming output; output that may draw a limit line is looked at at once. */
+  readonly looks: LookScheduler;
   /** Output before the seed capture is already part of the capture, so it is dropped until then. */
   seeding: boolean;
   looking: boolean;
@@ -155,8 +160,9 @@ export class TmuxSource {
     return [...this.panes.keys()];
   }
 
+  /** Starts after the current task: the first listing spawns tmux, which the caller (activation) need not wait for. */
   start(): void {
-    this.rescan();
+    setImmediate(() => this.rescan());
   }
 
   /** Lists panes again now (coalesced with a list already running). */
@@ -178,7 +184,10 @@ export class TmuxSource {
     this.clearTimer('captureTimer');
     for (const s of this.sessions.values()) this.detach(s);
     this.sessions.clear();
-    for (const p of this.panes.values()) p.screen.dispose();
+    for (const p of this.panes.values()) {
+      p.looks.dispose();
+      p.screen.dispose();
+    }
     this.panes.clear();
     this.others.clear();
   }
@@ -287,6 +296,7 @@ export class TmuxSource {
     const pane: WatchedPane = {
       info,
       screen: new ScreenClassifier({ cols: info.cols, rows: info.rows }),
+      looks: new LookScheduler(() => this.lookAt(pane), { timers: this.timers }),
       seeding: true,
       looking: false,
       lookAgain: false,
@@ -301,6 +311,7 @@ export class TmuxSource {
     const pane = this.panes.get(paneId);
     if (pane === undefined) return;
     this.panes.delete(paneId);
+    pane.looks.dispose();
     pane.screen.dispose();
     this.log?.info(`pane ${paneId} gone`);
     this.emit({ type: 'paneRemoved', paneId });
@@ -384,7 +395,7 @@ export class TmuxSource {
           break;
       }
     }
-    for (const pane of touched) this.lookAt(pane);
+    for (const pane of touched) if (pane.looks.due(pane.screen.urgent)) this.lookAt(pane);
     if (structural || unknownOutput) this.rescan();
   }
 

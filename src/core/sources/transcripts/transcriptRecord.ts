@@ -2,80 +2,92 @@
 // read and what each means for the account. Schemas are loose on purpose: Claude Code adds fields in
 // every release, and a field of an unexpected type must cost us that field, never the whole line.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { DetectorSignal, ErrorKind } from '../../detector';
 import type { Classification, LimitWindow } from '../../types';
 
 /** An optional field that turns into undefined, instead of failing the line, when its type is wrong. */
-function lenient<T extends z.ZodType>(schema: T) {
-  return schema.optional().catch(undefined);
+function lenient<T extends z.ZodMiniType>(schema: T) {
+  return z.catch(z.optional(schema), undefined);
 }
 
-const RateLimitInfoSchema = z.looseObject({
-  status: lenient(z.string()),
-  /** Unix seconds. */
-  resetsAt: lenient(z.number()),
-  rateLimitType: lenient(z.string()),
-  isUsingOverage: lenient(z.boolean()),
-  overageStatus: lenient(z.string()),
-});
+// Built at the first line read, not when the module loads (a few milliseconds of start-up).
+function buildSchemas() {
+  const RateLimitInfoSchema = z.looseObject({
+    status: lenient(z.string()),
+    /** Unix seconds. */
+    resetsAt: lenient(z.number()),
+    rateLimitType: lenient(z.string()),
+    isUsingOverage: lenient(z.boolean()),
+    overageStatus: lenient(z.string()),
+  });
 
-const UsageSchema = z.looseObject({
-  input_tokens: lenient(z.number()),
-  output_tokens: lenient(z.number()),
-  cache_creation_input_tokens: lenient(z.number()),
-  cache_read_input_tokens: lenient(z.number()),
-});
+  const UsageSchema = z.looseObject({
+    input_tokens: lenient(z.number()),
+    output_tokens: lenient(z.number()),
+    cache_creation_input_tokens: lenient(z.number()),
+    cache_read_input_tokens: lenient(z.number()),
+  });
 
-const TextBlockSchema = z.looseObject({ type: lenient(z.string()), text: lenient(z.string()) });
+  const TextBlockSchema = z.looseObject({ type: lenient(z.string()), text: lenient(z.string()) });
 
-const MessageSchema = z.looseObject({
-  id: lenient(z.string()),
-  model: lenient(z.string()),
-  role: lenient(z.string()),
-  usage: lenient(UsageSchema),
-  content: lenient(z.union([z.string(), z.array(z.unknown())])),
-});
+  const MessageSchema = z.looseObject({
+    id: lenient(z.string()),
+    model: lenient(z.string()),
+    role: lenient(z.string()),
+    usage: lenient(UsageSchema),
+    content: lenient(z.union([z.string(), z.array(z.unknown())])),
+  });
 
-const common = {
-  sessionId: lenient(z.string()),
-  // Older and print-mode lines differ in which of the two spellings they carry.
-  session_id: lenient(z.string()),
-  cwd: lenient(z.string()),
-  timestamp: lenient(z.string()),
-  isSidechain: lenient(z.boolean()),
-};
+  const common = {
+    sessionId: lenient(z.string()),
+    // Older and print-mode lines differ in which of the two spellings they carry.
+    session_id: lenient(z.string()),
+    cwd: lenient(z.string()),
+    timestamp: lenient(z.string()),
+    isSidechain: lenient(z.boolean()),
+  };
 
-/** What identifies a transcript line: a JSON object with a string `type`. Anything else is malformed. */
-export const TranscriptLineSchema = z.looseObject({ type: z.string() });
+  /** What identifies a transcript line: a JSON object with a string `type`. Anything else is malformed. */
+  const TranscriptLineSchema = z.looseObject({ type: z.string() });
 
-export const AssistantLineSchema = z.looseObject({
-  ...common,
-  type: z.literal('assistant'),
-  message: lenient(MessageSchema),
-  requestId: lenient(z.string()),
-  isApiErrorMessage: lenient(z.boolean()),
-  /** rate_limit | server_error | billing_error | authentication_failed | … */
-  error: lenient(z.string()),
-  /** "usage_limit_reached" on subscriber quota hits. */
-  apiError: lenient(z.string()),
-  apiErrorStatus: lenient(z.number()),
-  apiErrorType: lenient(z.string()),
-  quotaLimits: lenient(RateLimitInfoSchema),
-  apiErrorParams: lenient(z.looseObject({ rate_limit_info: lenient(RateLimitInfoSchema) })),
-});
+  const AssistantLineSchema = z.looseObject({
+    ...common,
+    type: z.literal('assistant'),
+    message: lenient(MessageSchema),
+    requestId: lenient(z.string()),
+    isApiErrorMessage: lenient(z.boolean()),
+    /** rate_limit | server_error | billing_error | authentication_failed | … */
+    error: lenient(z.string()),
+    /** "usage_limit_reached" on subscriber quota hits. */
+    apiError: lenient(z.string()),
+    apiErrorStatus: lenient(z.number()),
+    apiErrorType: lenient(z.string()),
+    quotaLimits: lenient(RateLimitInfoSchema),
+    apiErrorParams: lenient(z.looseObject({ rate_limit_info: lenient(RateLimitInfoSchema) })),
+  });
 
-export const SystemLineSchema = z.looseObject({
-  ...common,
-  type: z.literal('system'),
-  subtype: lenient(z.string()),
-  content: lenient(z.string()),
-});
+  const SystemLineSchema = z.looseObject({
+    ...common,
+    type: z.literal('system'),
+    subtype: lenient(z.string()),
+    content: lenient(z.string()),
+  });
 
-export type TranscriptLine = z.infer<typeof TranscriptLineSchema>;
-export type AssistantLine = z.infer<typeof AssistantLineSchema>;
-export type SystemLine = z.infer<typeof SystemLineSchema>;
-type RateLimitInfo = z.infer<typeof RateLimitInfoSchema>;
+  return { RateLimitInfoSchema, TextBlockSchema, TranscriptLineSchema, AssistantLineSchema, SystemLineSchema };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let built: Schemas | null = null;
+function schemas(): Schemas {
+  built ??= buildSchemas();
+  return built;
+}
+
+export type TranscriptLine = z.infer<Schemas['TranscriptLineSchema']>;
+export type AssistantLine = z.infer<Schemas['AssistantLineSchema']>;
+export type SystemLine = z.infer<Schemas['SystemLineSchema']>;
+type RateLimitInfo = z.infer<Schemas['RateLimitInfoSchema']>;
 
 /**
  * Byte strings at least one of which every line we interpret contains. A line without any of them is
@@ -157,14 +169,14 @@ const NO_SIGNALS: readonly TranscriptSignal[] = Object.freeze([]);
  * gives activity followed by usage.
  */
 export function interpretTranscriptLine(value: unknown, fallbackAt: Date = new Date()): readonly TranscriptSignal[] {
-  const base = TranscriptLineSchema.safeParse(value);
+  const base = schemas().TranscriptLineSchema.safeParse(value);
   if (!base.success) return NO_SIGNALS;
   if (base.data.type === 'assistant') {
-    const line = AssistantLineSchema.safeParse(value);
+    const line = schemas().AssistantLineSchema.safeParse(value);
     return line.success ? interpretAssistant(line.data, fallbackAt) : NO_SIGNALS;
   }
   if (base.data.type === 'system') {
-    const line = SystemLineSchema.safeParse(value);
+    const line = schemas().SystemLineSchema.safeParse(value);
     return line.success ? interpretSystem(line.data, fallbackAt) : NO_SIGNALS;
   }
   return NO_SIGNALS;
@@ -172,7 +184,7 @@ export function interpretTranscriptLine(value: unknown, fallbackAt: Date = new D
 
 /** True when the value has the shape every transcript line has; the tail counts the rest as malformed. */
 export function isTranscriptLine(value: unknown): boolean {
-  return TranscriptLineSchema.safeParse(value).success;
+  return schemas().TranscriptLineSchema.safeParse(value).success;
 }
 
 function baseOf(line: AssistantLine | SystemLine, fallbackAt: Date, requestId: string | null): SignalBase {
@@ -294,7 +306,7 @@ function messageText(content: string | readonly unknown[] | undefined): string |
   if (typeof content === 'string') return content.trim() === '' ? null : clip(content);
   if (content === undefined) return null;
   for (const block of content) {
-    const b = TextBlockSchema.safeParse(block);
+    const b = schemas().TextBlockSchema.safeParse(block);
     if (b.success && b.data.type === 'text' && b.data.text !== undefined && b.data.text.trim() !== '') {
       return clip(b.data.text);
     }

@@ -118,6 +118,9 @@ export class TranscriptWatcher implements Disposable {
   /** Scans existing transcripts (without replaying them) and starts watching. */
   async start(): Promise<void> {
     this.startedAt = this.clock();
+    // After the current task: setting up the watches takes milliseconds the caller (activation) need not wait for.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.disposed) return;
     // Watching the config dir notices projects/ appearing on a machine where Claude Code never ran.
     this.watchDir(this.options.configDir, -1);
     await this.scanDir(this.projectsDir, 0, true);
