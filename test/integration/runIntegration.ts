@@ -136,9 +136,10 @@ async function checkSessionsUi(): Promise<boolean> {
       '--command', SHOW_SESSIONS_TITLE,
       // The status bar item while the account is blocked: $(watch) and the time left.
       '--expect-status', '/^(\\d+h \\d+m|\\d+m|\\d+s)$/',
-      '--expect-notification', '/hit its 5-hour limit — resets \\d{1,2}:\\d\\d [ap]m/',
-      // The pane's row: where it runs, then its limit and the countdown.
-      '--expect-view', '/ui:0\\.0\\s*5-hour limit · resets \\d{1,2}:\\d\\d [ap]m \\((\\d+h \\d+m|\\d+m|\\d+s)\\)/',
+      '--expect-notification', '/hit its 5-hour limit — resets (\\w{3}, \\w{3} \\d{1,2}, )?\\d{1,2}:\\d\\d [ap]m/',
+      // The pane's row: where it runs, then its limit and the countdown. A reset more than 20 h
+      // ahead is named with its day (the recording's 11pm Tokyo, after 14:00 UTC).
+      '--expect-view', '/ui:0\\.0\\s*5-hour limit · resets (\\w{3}, \\w{3} \\d{1,2}, )?\\d{1,2}:\\d\\d [ap]m \\((\\d+h \\d+m|\\d+m|\\d+s)\\)/',
       '--expect-no-errors',
       '--artifacts', uiArtifacts,
       // Small enough to commit: the notification and the status bar under it.

@@ -134,9 +134,9 @@ describe('auto-switch over a private tmux server', function () {
     const secondToken = `test-access-${SECOND}-1`;
     assert.equal(await blockActiveAccount(), SECOND);
     const notice = await waitFor('the all-exhausted notice', () => notices()[0]);
-    assert.match(notice.message, /^Every saved Claude account has hit its usage limit\. The first to reset is .+, at \d{1,2}:\d\d [ap]m \(in (\d+h \d+m|\d+m)\)\./);
+    assert.match(notice.message, /^Every saved Claude account has hit its usage limit\. The first to reset is .+, at (\w{3}, \w{3} \d{1,2}, )?\d{1,2}:\d\d [ap]m \(in (\d+h \d+m|\d+m)\)\./);
     const status = await waitFor('the all-exhausted status item', () => api.autoSwitch.statusText());
-    assert.match(status, /^\$\(circle-slash\) \S+ \d{1,2}:\d\d [ap]m$/);
+    assert.match(status, /^\$\(circle-slash\) \S+ (\w{3}, \w{3} \d{1,2}, )?\d{1,2}:\d\d [ap]m$/);
     // More sessions of the exhausted accounts keep hitting the limit: nothing changes any more.
     assert.equal(await blockActiveAccount(), SECOND);
     await sleep(4000); // past the suite's short cooldown
