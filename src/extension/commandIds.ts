@@ -15,6 +15,8 @@ export const CommandIds = {
   rescanTmux: 'claudeQuota.rescanTmux',
   /** Opens a terminal the terminal source can watch (optional argument: an unwatched terminal's session id). */
   openWatchedTerminal: 'claudeQuota.openWatchedTerminal',
+  /** Types "continue" into the sessions this extension saw blocked whose limit is over (or whose account was switched). */
+  resumeBlockedSessions: 'claudeQuota.resumeBlockedSessions',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

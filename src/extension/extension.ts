@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProfileView } from '../core/accounts/accountManager';
+import type { ResumeStatus } from '../core/resume/resumeAttempts';
 import type { TimeContext } from '../core/types';
 import { AccountsController } from './accounts/accountsController';
 import { SecretProfileStore } from './accounts/secretProfileStore';
@@ -7,6 +8,8 @@ import { CommandIds } from './commandIds';
 import { ConfigurationWatcher, readSetting, type ConfigurationReader } from './configuration';
 import { createOutputLog } from './outputLog';
 import { vscodeNotifierUi } from './sessions/notifierUi';
+import { registerResumeCommand } from './resume/resumeCommand';
+import { ResumeController, type TypedInput } from './resume/resumeController';
 import { QuotaNotifier, type ShownNotification } from './sessions/quotaNotifier';
 import { SessionsController, type SessionsSnapshot } from './sessions/sessionsController';
 import { SessionsView } from './sessions/sessionsView';
@@ -31,6 +34,11 @@ export interface ClaudeQuotaApi {
   notificationsShown(): readonly string[];
   /** The same notifications with their kind and action buttons. */
   notifications(): readonly ShownNotification[];
+  /** Resuming stalled sessions: each session's latest resume status, and every input typed so far. */
+  readonly resume: {
+    statuses(): ReadonlyMap<string, ResumeStatus>;
+    typed(): readonly TypedInput[];
+  };
   /** The integrated-terminal source: what it watches and reports. */
   readonly terminalSource: {
     readonly onEvent: vscode.Event<SourceEvent>;
@@ -97,6 +105,16 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
   const statusBar = new StatusBarController(accounts, config, undefined, undefined, sessions);
   context.subscriptions.push(tmuxSource, sessions, notifier, sessionsView, statusBar);
 
+  // Resuming: after a switch or a reset, "continue" goes into the sessions seen blocked.
+  const resume = new ResumeController({
+    sessions,
+    targetFor: (id) => (id.startsWith('tmux:') ? tmuxSource : id.startsWith('terminal:') ? terminalSource : undefined),
+    read,
+    logger: logger.child('resume'),
+  });
+  sessionsView.setResumeStatus(resume);
+  context.subscriptions.push(resume, registerResumeCommand(resume));
+
   const version = (context.extension.packageJSON as { version?: string }).version ?? 'unknown';
   log.info(`Claude Quota Sentinel ${version} activated in ${(performance.now() - started).toFixed(1)} ms`);
 
@@ -107,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     sessions: () => sessions.snapshot(),
     notificationsShown: () => notifier.shown.map((n) => n.message),
     notifications: () => [...notifier.shown],
+    resume: { statuses: () => resume.allStatuses(), typed: () => resume.typed() },
     terminalSource: {
       onEvent: terminalSource.onEvent,
       sessions: () => terminalSource.sessions(),

@@ -21,6 +21,10 @@ export interface Settings {
   readonly 'notifications.level': 'quota' | 'all' | 'off';
   /** Minutes to assume until a limit resets when Claude Code names no reset time. */
   readonly fallbackRetryMinutes: number;
+  /** Resume sessions stalled by a limit by themselves after an account switch or the reset. */
+  readonly 'resume.automatic': boolean;
+  /** Attempts per stalled session before a resume counts as failed. */
+  readonly 'resume.maxAttempts': number;
 }
 
 export type SettingKey = keyof Settings;
@@ -36,6 +40,8 @@ export const DEFAULTS: Settings = {
   claudeCommandPatterns: ['^(?:\\S*/)?claude(?:\\.exe)?(?:\\s|$)', '@anthropic-ai/claude-code'],
   'notifications.level': 'quota',
   fallbackRetryMinutes: 60,
+  'resume.automatic': true,
+  'resume.maxAttempts': 3,
 };
 
 export const CHOICES: Partial<Record<SettingKey, readonly string[]>> = {

@@ -56,6 +56,8 @@ const DEFAULTS: Settings = {
   claudeCommandPatterns: [],
   'notifications.level': 'quota',
   fallbackRetryMinutes: 60,
+  'resume.automatic': true,
+  'resume.maxAttempts': 3,
 };
 
 function profile(id: string, active: boolean): ProfileView {
