@@ -541,3 +541,17 @@ export function namedScenario(name: ScenarioName, resetsAt: number): Scenario {
     }
   };
 }
+
+/**
+ * A scenario that answers by the request's credential: `byToken` maps a subscriber's access token
+ * (the `Bearer` value) to the scenario for that account; any other credential gets `otherwise`
+ * (a success reply by default). With two logins this is "the first account is limited, the second
+ * answers normally".
+ */
+export function scenarioByToken(byToken: Readonly<Record<string, Scenario>>, otherwise?: Scenario): Scenario {
+  return (request, index) => {
+    const token = request.authorization?.replace(/^Bearer\s+/i, '');
+    const chosen = token !== undefined && Object.prototype.hasOwnProperty.call(byToken, token) ? byToken[token] : otherwise;
+    return chosen?.(request, index) ?? { kind: 'success' };
+  };
+}

@@ -51,16 +51,21 @@ export interface PlanContext {
   readonly typedContinue: boolean;
   /** This resume submitted already: a screen that moved on since is the sign it worked. */
   readonly submitted: boolean;
+  /** This resume typed the number of the menu's "Stop" option already. */
+  readonly choseStop?: boolean;
 }
 
 export function nextResumeStep(screen: ResumeScreen, ctx: PlanContext): ResumeStep {
   // Once submitted, nothing more is typed in this attempt: a second "continue" would be a duplicate prompt.
-  if (ctx.submitted) return screen.movedOn ? { kind: 'done' } : { kind: 'pending' };
+  // The limit message stops being the last thing once the prompt went out (in a short terminal it may
+  // scroll out of view at once); it stays while Claude Code has not taken the prompt, or hit a limit again.
+  if (ctx.submitted) return screen.limitShown ? { kind: 'pending' } : { kind: 'done' };
   if (screen.menu !== null) {
-    // Only ever the option that stops and waits: its number as read now, or Enter while the pointer is on it.
+    // Only ever the option that stops and waits, by its number as read now (Upgrade may come first).
     const stop = screen.menu.options.find((o) => o.kind === 'stop');
     if (stop === undefined) return { kind: 'skip', reason: 'menu-without-stop' };
-    if (stop.selected) return { kind: 'send', purpose: 'confirm-stop', keys: [{ key: 'Enter' }] };
+    // Typing the number chooses at once in 2.1.330; should the menu stay open with the pointer on it, Enter confirms.
+    if (ctx.choseStop === true && stop.selected) return { kind: 'send', purpose: 'confirm-stop', keys: [{ key: 'Enter' }] };
     return { kind: 'send', purpose: 'choose-stop', keys: [{ text: String(stop.number) }] };
   }
   if (!screen.limitShown) return { kind: 'skip', reason: 'no-limit-on-screen' };

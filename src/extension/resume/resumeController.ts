@@ -51,6 +51,9 @@ export interface TypedInput {
   readonly at: Date;
 }
 
+/** Inputs kept for typed(); older ones are dropped (the output log keeps them all). */
+const MAX_TYPED_LOG = 200;
+
 type AttemptOutcome = { kind: 'done' } | { kind: 'skip'; reason: SkipReason } | { kind: 'gone' } | { kind: 'not-claude' } | { kind: 'no-effect'; what: string };
 
 interface Run {
@@ -229,7 +232,7 @@ export class ResumeController extends Disposable {
     const target = this.opts.targetFor(id);
     if (target === undefined || target.screenLines(id) === undefined) return { kind: 'gone' };
     if (!(await target.sessionRunsClaude(id))) return { kind: 'not-claude' };
-    const ctx: { -readonly [K in keyof PlanContext]: PlanContext[K] } = { trigger, typedContinue: false, submitted: false };
+    const ctx: { -readonly [K in keyof PlanContext]-?: PlanContext[K] } = { trigger, typedContinue: false, submitted: false, choseStop: false };
     for (let step = 0; step < this.policy.maxStepsPerAttempt; step++) {
       if (run.cancelled) return { kind: 'no-effect', what: 'cancelled' };
       const lines = target.screenLines(id);
@@ -246,9 +249,11 @@ export class ResumeController extends Disposable {
         if (run.cancelled) return { kind: 'no-effect', what: 'cancelled' };
         const ok = await target.sendInput(id, input);
         this.typedLog.push({ sessionId: id, input, purpose: plan.purpose, at: this.now() });
+        if (this.typedLog.length > MAX_TYPED_LOG) this.typedLog.splice(0, this.typedLog.length - MAX_TYPED_LOG);
         this.log?.info(`${this.where(id)}: ${plan.purpose}: sent ${'text' in input ? JSON.stringify(input.text) : input.key}${ok ? '' : ' (refused)'}`);
         if (!ok) return { kind: 'no-effect', what: 'the keys could not be sent' };
       }
+      if (plan.purpose === 'choose-stop') ctx.choseStop = true;
       if (plan.purpose === 'type-continue') ctx.typedContinue = true;
       if (plan.purpose === 'submit') ctx.submitted = true;
       if (!(await this.waitForChange(target, id, lines, run))) return { kind: 'no-effect', what: `the screen did not react (${plan.purpose})` };
@@ -285,6 +290,14 @@ export class ResumeController extends Disposable {
   }
 
   private setStatus(id: string, kind: ResumeStatusKind, trigger: ResumeTrigger, attempt: number, detail: string | null): void {
+    // Sessions that are gone take their status and their "seen blocked" mark with them.
+    const live = new Set(this.opts.sessions.snapshot().sessions.map((s) => s.id));
+    for (const old of [...this.statuses.keys(), ...this.seenBlocked]) {
+      if (old !== id && !live.has(old) && !this.runs.has(old)) {
+        this.statuses.delete(old);
+        this.seenBlocked.delete(old);
+      }
+    }
     this.statuses.set(id, { kind, trigger, attempt, at: this.now(), detail });
     this.changed.fire();
   }
