@@ -94,7 +94,8 @@ describe('resuming a session stalled by a usage limit after an account switch (r
     const claude = await ensureClaudeInstalled();
     mock = new MockAnthropicApi({
       scenario: scenarioByToken(
-        { [FIRST_TOKEN]: () => ({ kind: 'usageLimit', claim: firstLimit.claim, resetsAt: firstLimit.resetsAt }) },
+        // Limited until its reset, then answered normally.
+        { [FIRST_TOKEN]: () => (Date.now() / 1000 < firstLimit.resetsAt ? { kind: 'usageLimit', claim: firstLimit.claim, resetsAt: firstLimit.resetsAt } : { kind: 'success', text: REPLY }) },
         () => ({ kind: 'success', text: REPLY }),
       ),
     });
@@ -254,6 +255,54 @@ describe('resuming a session stalled by a usage limit after an account switch (r
       const screen = await waitFor('the answer in the pane', () => (srv.capture(pane).includes(REPLY) ? srv.capture(pane) : undefined), 30_000, 150);
       // Typing "continue" disarmed Claude Code's own auto-continue, so it will not send a second prompt at the reset.
       assert.doesNotMatch(screen, /Continuing automatically at .* · Esc to cancel/);
+    });
+
+    it('at the reset, leaves a session alone whose own auto-continue is armed: Claude Code continues once, by itself', async function () {
+      this.timeout(6 * 60_000);
+      const srv = server!;
+      // A reset a minute or two away (whole minutes, as the CLI shows them); the same account stays active.
+      firstLimit = { claim: 'five_hour', resetsAt: Math.ceil((Date.now() / 1000 + 90) / 60) * 60 };
+      const seqBefore = mock.requests.length;
+      const typedBefore = api.resume.typed().length;
+      const { pane, id } = await hitLimitInPane(srv, seqBefore);
+      await waitFor('Claude Code\'s own auto-continue', () => /Continuing automatically at .* · Esc to cancel/.test(srv.capture(pane)), 15_000, 150);
+      const status = await waitFor('the resume decision at the reset', () => api.resume.statuses().get(id), 4 * 60_000, 250);
+      assert.equal(status.kind, 'left alone', `${status.kind} (${status.detail ?? ''})`);
+      assert.equal(status.trigger, 'reset');
+      assert.ok(status.at.getTime() >= firstLimit.resetsAt * 1000, 'decided at the reset, not before');
+      // Claude Code's own auto-continue sends the next request with the same (now reset) account.
+      const own = await waitFor('Claude Code\'s own request after the reset', () => mock.messageRequests().find((r) => r.seq >= seqBefore && r.status === 200), 90_000, 250);
+      assert.equal(own.authorization, `Bearer ${FIRST_TOKEN}`);
+      await waitFor('the answer in the pane', () => srv.capture(pane).includes(REPLY), 30_000, 150);
+      assert.deepEqual(api.resume.typed().slice(typedBefore).filter((x) => x.sessionId === id), [], 'nothing was typed into the session');
+      assert.equal(mock.messageRequests().filter((r) => r.seq >= seqBefore && r.status === 200).length, 1, 'one resumed request, no duplicate');
+    });
+
+    it('with automatic resume off, Resume Blocked Sessions resumes it (and does nothing while it is still blocked)', async () => {
+      const srv = server!;
+      const config = vscode.workspace.getConfiguration('claudeQuota');
+      await config.update('resume.automatic', false, vscode.ConfigurationTarget.Global);
+      try {
+        firstLimit = { claim: 'five_hour', resetsAt: wholeHourAfter(Math.floor(Date.now() / 1000), 2 * 3600) };
+        const seqBefore = mock.requests.length;
+        const { id } = await hitLimitInPane(srv, seqBefore);
+        const whileBlocked = await vscode.commands.executeCommand<{ started: number; stillBlocked: number }>('claudeQuota.resumeBlockedSessions');
+        assert.ok(whileBlocked !== undefined && whileBlocked.started === 0 && whileBlocked.stillBlocked >= 1, JSON.stringify(whileBlocked));
+        await switchToSecond();
+        await waitFor('the block to end with the switch', () => api.sessions().sessions.find((s) => s.id === id && s.state !== 'blocked'), 10_000);
+        const result = await vscode.commands.executeCommand<{ started: number; stillBlocked: number }>('claudeQuota.resumeBlockedSessions');
+        // Started by the command: with automatic resume on, the switch would have started it already.
+        assert.equal(result?.started, 1, JSON.stringify(result));
+        const status = await waitFor(`${id} to be resumed`, () => {
+          const st = api.resume.statuses().get(id);
+          return st !== undefined && st.kind !== 'resuming' ? st : undefined;
+        }, 60_000);
+        assert.deepEqual([status.kind, status.trigger], ['resumed', 'manual']);
+        const resumed = await waitFor('the resumed request', () => mock.messageRequests().find((r) => r.seq >= seqBefore && lastUserText(r) === 'continue'), 30_000);
+        assert.equal(resumed.authorization, `Bearer ${SECOND_TOKEN}`);
+      } finally {
+        await config.update('resume.automatic', undefined, vscode.ConfigurationTarget.Global);
+      }
     });
 
     it('answers the weekly-limit menu with "Stop and wait" by its number, never "Upgrade", then resumes', async () => {
