@@ -271,7 +271,10 @@ describe('resuming a session stalled by a usage limit after an account switch (r
       assert.equal(status.trigger, 'reset');
       assert.ok(status.at.getTime() >= firstLimit.resetsAt * 1000, 'decided at the reset, not before');
       // Claude Code's own auto-continue sends the next request with the same (now reset) account.
-      const own = await waitFor('Claude Code\'s own request after the reset', () => mock.messageRequests().find((r) => r.seq >= seqBefore && r.status === 200), 90_000, 250);
+      // It checks every 30 s once the reset passed (seen 43 s after the reset with the CLI 2.1.330).
+      const own = await waitFor('Claude Code\'s own request after the reset', () => mock.messageRequests().find((r) => r.seq >= seqBefore && r.status === 200), 150_000, 250).catch((err: unknown) => {
+        throw new Error(`${err instanceof Error ? err.message : String(err)}; requests: ${JSON.stringify(mock.messageRequests().filter((r) => r.seq >= seqBefore).map((r) => [new Date(r.receivedAt).toISOString(), r.status, lastUserText(r)?.slice(0, 40)]))}; reset ${new Date(firstLimit.resetsAt * 1000).toISOString()}; now ${new Date().toISOString()}; pane:\n${srv.capture(pane)}`);
+      });
       assert.equal(own.authorization, `Bearer ${FIRST_TOKEN}`);
       await waitFor('the answer in the pane', () => srv.capture(pane).includes(REPLY), 30_000, 150);
       assert.deepEqual(api.resume.typed().slice(typedBefore).filter((x) => x.sessionId === id), [], 'nothing was typed into the session');
