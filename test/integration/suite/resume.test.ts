@@ -17,9 +17,10 @@ import { TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
-const FIRST = 'first-resume';
-const SECOND = 'second-resume';
-// Tokens useFreshAccount gives the two logins (their first six letters differ, so do their account ids).
+const FIRST = 'resum1-first';
+const SECOND = 'resum2-second';
+// Tokens useFreshAccount gives the two logins. Its account ids come from a name's first six letters, so
+// these differ from each other and from every other suite's account.
 const FIRST_TOKEN = `test-access-${FIRST}-1`;
 const SECOND_TOKEN = `test-access-${SECOND}-1`;
 const ZONE = process.env.TZ && process.env.TZ !== 'UTC' && process.env.TZ !== 'Etc/UTC' ? process.env.TZ : 'America/Chicago';
