@@ -17,6 +17,8 @@ export const CommandIds = {
   openWatchedTerminal: 'claudeQuota.openWatchedTerminal',
   /** Opens the usage panel: per-account tokens, limits and a chart. */
   showUsage: 'claudeQuota.showUsage',
+  /** Types "continue" into the sessions this extension saw blocked whose limit is over (or whose account was switched). */
+  resumeBlockedSessions: 'claudeQuota.resumeBlockedSessions',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

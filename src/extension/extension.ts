@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProfileView } from '../core/accounts/accountManager';
+import type { ResumeStatus } from '../core/resume/resumeAttempts';
 import type { TimeContext } from '../core/types';
 import { AccountsController } from './accounts/accountsController';
 import { AutoSwitchController, type AutoSwitchEvent, type AutoSwitchRecord } from './accounts/autoSwitchController';
@@ -9,6 +10,8 @@ import { CommandIds } from './commandIds';
 import { ConfigurationWatcher, readSetting, type ConfigurationReader } from './configuration';
 import { createOutputLog } from './outputLog';
 import { vscodeNotifierUi } from './sessions/notifierUi';
+import { registerResumeCommand } from './resume/resumeCommand';
+import { ResumeController, type TypedInput } from './resume/resumeController';
 import { QuotaNotifier, type ShownNotification } from './sessions/quotaNotifier';
 import { claudeConfigDir, SessionsController, type SessionsSnapshot } from './sessions/sessionsController';
 import { SessionsView } from './sessions/sessionsView';
@@ -62,6 +65,11 @@ export interface ClaudeQuotaApi {
     warningsShown(): readonly string[];
     /** The panel: whether it is open, the data posted to it, and what its page drew. */
     panel(): { readonly open: boolean; readonly posted: PanelData | undefined; readonly rendered: RenderedReport | undefined };
+  };
+  /** Resuming stalled sessions: each session's latest resume status, and every input typed so far. */
+  readonly resume: {
+    statuses(): ReadonlyMap<string, ResumeStatus>;
+    typed(): readonly TypedInput[];
   };
   /** The integrated-terminal source: what it watches and reports. */
   readonly terminalSource: {
@@ -158,6 +166,15 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     knownSecrets: () => profileStore.knownSecretValues(),
   });
   context.subscriptions.push(autoSwitch);
+  // Resuming: after a switch or a reset, "continue" goes into the sessions seen blocked.
+  const resume = new ResumeController({
+    sessions,
+    targetFor: (id) => (id.startsWith('tmux:') ? tmuxSource : id.startsWith('terminal:') ? terminalSource : undefined),
+    read,
+    logger: logger.child('resume'),
+  });
+  sessionsView.setResumeStatus(resume);
+  context.subscriptions.push(resume, registerResumeCommand(resume));
 
   const version = (context.extension.packageJSON as { version?: string }).version ?? 'unknown';
   log.info(`Claude Quota Sentinel ${version} activated in ${(performance.now() - started).toFixed(1)} ms`);
@@ -183,6 +200,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
       warningsShown: () => usage.warningsShown,
       panel: () => ({ open: usagePanel.isOpen, posted: usagePanel.posted, rendered: usagePanel.rendered }),
     },
+    resume: { statuses: () => resume.allStatuses(), typed: () => resume.typed() },
     terminalSource: {
       onEvent: terminalSource.onEvent,
       sessions: () => terminalSource.sessions(),

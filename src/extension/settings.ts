@@ -33,6 +33,10 @@ export interface Settings {
   readonly 'usage.weeklyLimitTokens': number;
   /** Warn once per window when this percentage of the configured or learned limit is used. */
   readonly 'usage.warnThresholdPercent': number;
+  /** Resume sessions stalled by a limit by themselves after an account switch or the reset. */
+  readonly 'resume.automatic': boolean;
+  /** Attempts per stalled session before a resume counts as failed. */
+  readonly 'resume.maxAttempts': number;
 }
 
 export type SettingKey = keyof Settings;
@@ -54,6 +58,8 @@ export const DEFAULTS: Settings = {
   'usage.fiveHourLimitTokens': 0,
   'usage.weeklyLimitTokens': 0,
   'usage.warnThresholdPercent': 80,
+  'resume.automatic': true,
+  'resume.maxAttempts': 3,
 };
 
 export const CHOICES: Partial<Record<SettingKey, readonly string[]>> = {

@@ -541,3 +541,29 @@ export function namedScenario(name: ScenarioName, resetsAt: number): Scenario {
     }
   };
 }
+
+/**
+ * A scenario that answers by the request's credential: `byToken` maps a subscriber's access token
+ * (the `Bearer` value) to the scenario for that account; any other credential gets `otherwise`
+ * (a success reply by default). With two logins this is "the first account is limited, the second
+ * answers normally".
+ */
+export function scenarioByToken(byToken: Readonly<Record<string, Scenario>>, otherwise?: Scenario): Scenario {
+  return (request, index) => {
+    const token = request.authorization?.replace(/^Bearer\s+/i, '');
+    const chosen = token !== undefined && Object.prototype.hasOwnProperty.call(byToken, token) ? byToken[token] : otherwise;
+    return chosen?.(request, index) ?? { kind: 'success' };
+  };
+}
+
+/** The text of the last user message of a Messages request (what was typed into Claude Code). */
+export function lastUserText(r: RecordedRequest): string | undefined {
+  const body = r.body as { messages?: Array<{ role?: string; content?: string | Array<{ type?: string; text?: string }> }> } | undefined;
+  const user = body?.messages?.filter((m) => m.role === 'user').at(-1);
+  if (user === undefined) return undefined;
+  if (typeof user.content === 'string') return user.content.trim();
+  return user.content
+    ?.filter((c) => c.type === 'text' && typeof c.text === 'string')
+    .at(-1)
+    ?.text?.trim();
+}

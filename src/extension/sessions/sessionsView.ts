@@ -2,6 +2,7 @@
 // tmux, Open Watched Terminal.
 import * as vscode from 'vscode';
 import type { ComponentLogger } from '../../core/logger';
+import { resumeStatusText, type ResumeStatus } from '../../core/resume/resumeAttempts';
 import { CommandIds } from '../commandIds';
 import { Disposable } from '../disposable';
 import type { SessionSource } from '../sources/sessionSource';
@@ -15,6 +16,12 @@ export interface TerminalSourceExtras {
   openWatchedTerminal?(cwd?: string | vscode.Uri): unknown;
   /** Shows the terminal of a watched session; false when it does not know the id. */
   reveal?(id: string): boolean;
+}
+
+/** Resume status per session (the resume controller), shown next to the session's state. */
+export interface ResumeStatusFeed {
+  status(id: string): ResumeStatus | undefined;
+  readonly onDidChange: vscode.Event<void>;
 }
 
 export interface TmuxControls {
@@ -55,6 +62,8 @@ function sessionIcon(s: WatchedSession): vscode.ThemeIcon {
 class SessionsTree implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+
+  resume: ResumeStatusFeed | undefined;
 
   constructor(private readonly controller: SessionsController) {}
 
@@ -109,13 +118,16 @@ class SessionsTree implements vscode.TreeDataProvider<Node> {
         const s = node.session;
         const item = new vscode.TreeItem(s.where, vscode.TreeItemCollapsibleState.None);
         item.id = `session:${s.id}`;
-        item.description = sessionDescription(s, now);
+        const resumed = this.resume?.status(s.id);
+        const resumeText = resumed === undefined ? '' : resumeStatusText(resumed, (d) => formatClock(d, now));
+        item.description = resumeText === '' ? sessionDescription(s, now) : `${sessionDescription(s, now)} · ${resumeText}`;
         item.iconPath = sessionIcon(s);
         const md = new vscode.MarkdownString();
         md.appendText(`${s.kind === 'tmux' ? 'tmux pane' : 'Terminal'} ${s.where}\n\n`);
         md.appendText(`Account: ${s.account?.label ?? 'current login (not saved)'} · ${stateLabel(s.state)}\n\n`);
         if (s.resetsAt !== null) md.appendText(`${limitName(s.window)}: resets ${s.resetsAt.toLocaleString()}${s.resetEstimated ? ' (estimated)' : ''}\n\n`);
-        if (s.evidenceSources.length > 0) md.appendText(`Evidence: ${s.evidenceSources.map(sourceLabel).join(', ')}`);
+        if (s.evidenceSources.length > 0) md.appendText(`Evidence: ${s.evidenceSources.map(sourceLabel).join(', ')}\n\n`);
+        if (resumed !== undefined) md.appendText(`Resume: ${resumeText}${resumed.detail !== null ? ` (${resumed.detail})` : ''}`);
         item.tooltip = md;
         item.contextValue = `session.${s.kind}.${s.state}`;
         item.command = { command: CommandIds.showSessions, title: 'Show', arguments: [s.id] };
@@ -186,6 +198,12 @@ export class SessionsView extends Disposable {
     };
     walk(undefined, 0);
     return out;
+  }
+
+  /** Shows each session's resume status ("resuming", "resumed", "resume failed" with its time). */
+  setResumeStatus(feed: ResumeStatusFeed): void {
+    this.tree.resume = feed;
+    this._register(feed.onDidChange(() => this.tree.refresh()));
   }
 
   /** The terminal source, once the composition root has one (it may expose openWatchedTerminal and reveal). */

@@ -23,6 +23,7 @@
 import type * as vscode from 'vscode';
 import { Logger, type ComponentLogger } from '../../core/logger';
 import { LookScheduler } from '../../core/lookScheduler';
+import type { KeyInput } from '../../core/resume/resumePlanner';
 import { ScreenClassifier } from '../../core/screenClassifier';
 import { ProcReader } from '../../core/sources/tmux/discovery';
 import type { Classification, TimeContext } from '../../core/types';
@@ -241,6 +242,30 @@ export class TerminalSource extends Disposable implements SessionSource {
       if (state.watched !== null && !state.watched.torn) out.push(this.info(state));
     }
     return out;
+  }
+
+  /** The visible lines of a watched session's screen; undefined when the id is not read now. */
+  screenLines(id: string): readonly string[] | undefined {
+    const state = this.watchedState(id);
+    return state?.watched?.screen.visibleLines();
+  }
+
+  /** Whether the session still runs Claude Code: its execution is being read until it ends. */
+  sessionRunsClaude(id: string): Promise<boolean> {
+    return Promise.resolve(this.watchedState(id) !== undefined);
+  }
+
+  /** Types into a watched session's terminal: literal text, or Enter as a carriage return. */
+  sendInput(id: string, input: KeyInput): Promise<boolean> {
+    const state = this.watchedState(id);
+    if (state === undefined) return Promise.resolve(false);
+    state.terminal.sendText('text' in input ? input.text : '\r', false);
+    return Promise.resolve(true);
+  }
+
+  private watchedState(id: string): TerminalState | undefined {
+    for (const state of this.states.values()) if (state.id === id && state.watched !== null && !state.watched.torn) return state;
+    return undefined;
   }
 
   /** Replaces the time context classification uses (integration tests replay recordings made at another time and zone); undefined restores the default. */

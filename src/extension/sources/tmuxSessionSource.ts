@@ -2,6 +2,7 @@
 // `sources.tmux` and `tmux.socket` settings (a socket name is tmux -L, an absolute path tmux -S).
 import * as path from 'node:path';
 import type { ComponentLogger } from '../../core/logger';
+import type { KeyInput } from '../../core/resume/resumePlanner';
 import { DEFAULT_MATCHER, TmuxSource, type TmuxSocket, type TmuxSourceEvent, type TmuxSourceOptions, type TmuxSourceState } from '../../core/sources/tmux';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
@@ -16,6 +17,10 @@ export interface TmuxLike {
   start(): void;
   rescan(): void;
   dispose(): void;
+  /** For resuming (optional in fakes): a pane's screen, whether it runs Claude Code, typing into it. */
+  paneLines?(paneId: string): string[] | undefined;
+  paneRunsClaude?(paneId: string): Promise<boolean>;
+  sendKeys?(paneId: string, input: KeyInput): Promise<boolean>;
 }
 
 export type TmuxFactory = (options: TmuxSourceOptions, listener: (e: TmuxSourceEvent) => void) => TmuxLike;
@@ -63,6 +68,27 @@ export class TmuxSessionSource extends Disposable implements SessionSource {
 
   sessions(): readonly SessionInfo[] {
     return [...this.panes.values()];
+  }
+
+  /** The visible lines of a watched pane's screen (undefined when not watched). */
+  screenLines(id: string): readonly string[] | undefined {
+    return this.panes.has(this.paneOf(id)) ? this.source?.paneLines?.(this.paneOf(id)) : undefined;
+  }
+
+  /** Whether the pane still runs Claude Code, asked of tmux now. */
+  async sessionRunsClaude(id: string): Promise<boolean> {
+    const pane = this.paneOf(id);
+    return this.panes.has(pane) ? ((await this.source?.paneRunsClaude?.(pane)) ?? false) : false;
+  }
+
+  /** Types into the pane (a separate `tmux send-keys`); false when it is not watched or tmux refused. */
+  async sendInput(id: string, input: KeyInput): Promise<boolean> {
+    const pane = this.paneOf(id);
+    return this.panes.has(pane) ? ((await this.source?.sendKeys?.(pane, input)) ?? false) : false;
+  }
+
+  private paneOf(id: string): string {
+    return id.startsWith(TMUX_ID_PREFIX) ? id.slice(TMUX_ID_PREFIX.length) : '';
   }
 
   /** 'off' while the setting disables tmux; otherwise the core source's state. */

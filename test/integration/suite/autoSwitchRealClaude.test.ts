@@ -1,8 +1,8 @@
 // Auto-switch with the real Claude Code CLI inside a real VS Code. The CLI runs in a tmux pane and
 // shares the extension host's temp CLAUDE_CONFIG_DIR (so it uses the login the extension switches);
 // the local mock API answers the first account's token with a five-hour usage-limit 429 and every
-// other token normally. After the block the extension switches on its own, and the same running CLI
-// must send its next request with the second account's token.
+// other token normally. After the block the extension switches on its own and resumes the stalled
+// session: the same running CLI must send the typed "continue" with the second account's token.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/claudeCli';
 import { sandboxEnv, subscriberIdentity, writeClaudeConfig, writeSubscriberLogin, type SandboxDirs } from '../../support/claudeSandbox';
-import { MockAnthropicApi } from '../../support/mockAnthropicApi';
+import { lastUserText, MockAnthropicApi } from '../../support/mockAnthropicApi';
 import { TmuxServer } from '../../support/tmuxHarness';
 import { waitFor } from './wait';
 
@@ -70,6 +70,7 @@ describe('auto-switch with the real Claude Code CLI', function () {
     await config().update('autoSwitch.enabled', true, vscode.ConfigurationTarget.Global);
     await config().update('autoSwitch.strategy', 'in-order', vscode.ConfigurationTarget.Global);
     await config().update('autoSwitch.cooldownMinutes', 0.05, vscode.ConfigurationTarget.Global);
+    await config().update('resume.automatic', true, vscode.ConfigurationTarget.Global);
 
     server = new TmuxServer();
     server.newSession('idle', 'sleep 600');
@@ -83,7 +84,7 @@ describe('auto-switch with the real Claude Code CLI', function () {
     server?.cleanup();
     await mock?.close();
     sandbox?.remove();
-    for (const key of ['tmux.socket', 'autoSwitch.enabled', 'autoSwitch.cooldownMinutes', 'autoSwitch.strategy']) {
+    for (const key of ['tmux.socket', 'autoSwitch.enabled', 'autoSwitch.cooldownMinutes', 'autoSwitch.strategy', 'resume.automatic']) {
       await config().update(key, undefined, vscode.ConfigurationTarget.Global);
     }
     if (previous !== null && api && previous !== api.sessions().activeAccount?.label) {
@@ -91,7 +92,7 @@ describe('auto-switch with the real Claude Code CLI', function () {
     }
   });
 
-  it('after the automatic switch the running CLI sends its next request with the second account token', async () => {
+  it('switches automatically and resumes: the running CLI sends "continue" with the second account token', async () => {
     const historyBefore = api.autoSwitch.history().length;
     const seqBefore = mock.requests.length;
     const pane = server
@@ -112,16 +113,20 @@ describe('auto-switch with the real Claude Code CLI', function () {
     const creds = JSON.parse(fs.readFileSync(path.join(configDir(), '.credentials.json'), 'utf8')) as { claudeAiOauth?: { accessToken?: string } };
     assert.ok(creds.claudeAiOauth?.accessToken === second.accessToken, 'the live credentials are the second account');
 
-    // The same running CLI, asked again: its next request carries the second account's token.
-    const seqNext = mock.requests.length;
-    await waitFor('the input prompt again', () => /❯/.test(server.capture(pane)), 10_000, 150);
-    server.tmux('send-keys', '-t', pane, '-l', 'again');
-    await waitFor('the second prompt', () => /❯\s*again\b/.test(server.capture(pane)), 10_000, 150);
-    server.tmux('send-keys', '-t', pane, 'Enter');
-    const next = await waitFor('the next Messages request', () => mock.messageRequests().find((r) => r.seq >= seqNext && r.status !== undefined), 60_000);
-    assert.ok(next.authorization === `Bearer ${second.accessToken}`, 'the next request carried the second account token');
-    assert.equal(next.status, 200);
+    // Switched and resumed: the extension types "continue" into the stalled pane by itself, and the
+    // same running CLI sends it with the second account's token, exactly once.
+    const status = await waitFor('the resume to finish', () => {
+      const st = api.resume.statuses().get(id);
+      return st !== undefined && st.kind !== 'resuming' ? st : undefined;
+    }, 60_000, 150);
+    assert.equal(status.kind, 'resumed', JSON.stringify(status));
+    const typed = api.resume.typed().filter((x) => x.sessionId === id).map((x) => x.input);
+    assert.deepEqual(typed, [{ text: 'continue' }, { key: 'Enter' }]);
+    const resumed = await waitFor('the resumed request', () => mock.messageRequests().find((r) => r.seq >= seqBefore && lastUserText(r) === 'continue' && r.status !== undefined), 60_000);
+    assert.ok(resumed.authorization === `Bearer ${second.accessToken}`, 'the resumed request carried the second account token');
+    assert.equal(resumed.status, 200);
     await waitFor('the reply on screen', () => server.capture(pane).includes('Hello from the mock API.'), 30_000, 150);
+    assert.equal(mock.messageRequests().filter((r) => r.seq >= seqBefore && lastUserText(r) === 'continue').length, 1, 'one resumed prompt');
     // Only the two logins' access tokens ever reached the API.
     for (const r of mock.requests.slice(seqBefore)) {
       assert.ok(r.authorization === undefined || r.authorization === `Bearer ${first.accessToken}` || r.authorization === `Bearer ${second.accessToken}`, `unexpected credential on ${r.path}`);

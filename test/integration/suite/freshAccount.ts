@@ -2,6 +2,7 @@
 // block lasts until its reset, so suites that each expect a notification in the same extension
 // host use different accounts; afterwards the account that was active before is restored.
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -37,7 +38,8 @@ export async function useFreshAccount(api: ClaudeQuotaApi, name: string): Promis
   fs.writeFileSync(path.join(dir, '.credentials.json'), JSON.stringify(credentials, null, 2), { mode: 0o600 });
   const claudeJsonFile = path.join(dir, '.claude.json');
   const claudeJson = fs.existsSync(claudeJsonFile) ? (JSON.parse(fs.readFileSync(claudeJsonFile, 'utf8')) as Record<string, unknown>) : {};
-  const uuidTail = Buffer.from(name).toString('hex').padEnd(12, '0').slice(0, 12);
+  // From the whole name, so names sharing a prefix are still different accounts.
+  const uuidTail = createHash('sha256').update(name).digest('hex').slice(0, 12);
   claudeJson['oauthAccount'] = {
     accountUuid: `00000000-0000-4000-8000-${uuidTail}`,
     emailAddress: `${name}@example.com`,

@@ -165,6 +165,35 @@ export class TmuxSource {
     setImmediate(() => this.rescan());
   }
 
+  /** The visible lines of a watched pane's screen; undefined when the pane is not watched. */
+  paneLines(paneId: string): string[] | undefined {
+    return this.panes.get(paneId)?.screen.visibleLines();
+  }
+
+  /**
+   * Whether a watched pane runs Claude Code right now (listed again, not from the last scan):
+   * its program may have exited back to the shell since.
+   */
+  async paneRunsClaude(paneId: string): Promise<boolean> {
+    if (!this.panes.has(paneId)) return false;
+    const r = await this.runner.run(['list-panes', '-a', '-F', LIST_PANES_FORMAT]);
+    if (r.code !== 0) return false;
+    const info = parsePaneList(r.stdout).find((p) => p.paneId === paneId);
+    return info !== undefined && !info.dead && isClaudePane(info, this.matcher, this.proc);
+  }
+
+  /**
+   * Types into a watched pane with a plain `tmux send-keys` of its own (the control clients are
+   * read-only): literal text with -l, or one key by name. False when tmux refused or the pane is not watched.
+   */
+  async sendKeys(paneId: string, input: { readonly text: string } | { readonly key: 'Enter' }): Promise<boolean> {
+    if (!this.panes.has(paneId)) return false;
+    const args = 'text' in input ? ['send-keys', '-t', paneId, '-l', input.text] : ['send-keys', '-t', paneId, input.key];
+    const r = await this.runner.run(args);
+    return r.code === 0;
+  }
+
+
   /** Lists panes again now (coalesced with a list already running). */
   rescan(): void {
     if (this.state === 'disposed') return;
