@@ -11,10 +11,10 @@ import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import type { TypedInput } from '../../../src/extension/resume/resumeController';
 import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/claudeCli';
-import { CLAUDE_CODE_VERSION } from '../../support/claudeSandbox';
 import { lastUserText, MockAnthropicApi, scenarioByToken, type RecordedRequest, type UnifiedClaim } from '../../support/mockAnthropicApi';
 import { TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
+import { plain, prepareClaudeJson } from './realClaudeHost';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const FIRST = 'resum1-first';
@@ -36,31 +36,9 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   }
 }
 
-function plain(raw: string): string {
-  return raw.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g, '');
-}
-
 /** The text the user typed last in a Messages request (the last text block of the last user message). */
 function describeTyped(typed: readonly TypedInput[]): string {
   return typed.map((t) => ('text' in t.input ? `text:${t.input.text}` : `key:${t.input.key}`)).join(', ');
-}
-
-/** The keys of the onboarding screens Claude Code would otherwise show, merged into the host's .claude.json. */
-function prepareClaudeJson(configDir: string, cwd: string): void {
-  const file = path.join(configDir, '.claude.json');
-  const json = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  const projects = (json.projects as Record<string, unknown> | undefined) ?? {};
-  projects[cwd] = { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true, allowedTools: [] };
-  Object.assign(json, {
-    hasCompletedOnboarding: true,
-    lastOnboardingVersion: CLAUDE_CODE_VERSION,
-    lastReleaseNotesSeen: CLAUDE_CODE_VERSION,
-    theme: 'dark',
-    numStartups: 5,
-    autoUpdates: false,
-    projects,
-  });
-  fs.writeFileSync(file, JSON.stringify(json, null, 2), { mode: 0o600 });
 }
 
 describe('resuming a session stalled by a usage limit after an account switch (real Claude Code CLI)', function () {
