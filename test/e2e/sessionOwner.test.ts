@@ -4,7 +4,7 @@
 // test fails and owner lines become usable for attribution.
 import * as assert from 'node:assert/strict';
 import { runSessionOwnerSwitch } from '../support/recordSessionOwner';
-import { ensureClaudeInstalled } from './claudeCli';
+import { assertQuotaCliBuilt, ensureClaudeInstalled } from './claudeCli';
 import { tmuxAvailable } from './tmuxPane';
 
 interface Line {
@@ -21,11 +21,12 @@ describe('e2e: session-owner lines with the real Claude Code CLI', function () {
     if (!tmuxAvailable()) {
       throw new Error('tmux is required for the TUI test (apt-get install tmux)');
     }
+    assertQuotaCliBuilt();
     await ensureClaudeInstalled();
   });
 
-  it('keep naming the account that started the session after the login is switched mid-session', async () => {
-    const r = await runSessionOwnerSwitch({ continued: false });
+  it('keep naming the account that started the session after claude-quota switched the login mid-session', async () => {
+    const r = await runSessionOwnerSwitch({ continued: false, switchWith: 'accounts' });
     // The switch reached the API: the first turn went out as alpha, the next two as beta.
     assert.deepEqual(r.tokens, [r.alpha.accessToken, r.beta.accessToken, r.beta.accessToken]);
 

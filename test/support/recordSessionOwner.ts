@@ -9,7 +9,7 @@
 //   node out/test/support/recordSessionOwner.js
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureClaudeInstalled, REPO, run, waitFor } from '../e2e/claudeCli';
+import { ensureClaudeInstalled, REPO, run, runQuotaCli, waitFor } from '../e2e/claudeCli';
 import { TmuxPane } from '../e2e/tmuxPane';
 import {
   createSandboxDirs,
@@ -65,8 +65,18 @@ async function startPane(dirs: SandboxDirs, workDir: string, env: Record<string,
   return TmuxPane.start({ workDir, cwd: dirs.cwd, env, command, cols: 120, rows: 40 });
 }
 
+export interface SessionOwnerOptions {
+  /** Also continue the session with `claude -c -p` and an interactive `claude -c`. */
+  readonly continued: boolean;
+  /**
+   * How the login is switched: `files` rewrites the stored login as /login does; `accounts` uses
+   * `claude-quota accounts switch` (both logins saved as profiles first; needs dist/cli.js).
+   */
+  readonly switchWith: 'files' | 'accounts';
+}
+
 /** Runs the scenario in a throwaway sandbox, removed afterwards. */
-export async function runSessionOwnerSwitch(options: { continued: boolean }): Promise<SessionOwnerRun> {
+export async function runSessionOwnerSwitch(options: SessionOwnerOptions): Promise<SessionOwnerRun> {
   const claude = await ensureClaudeInstalled();
   const alpha = subscriberIdentity('alpha');
   const beta = subscriberIdentity('beta');
@@ -77,7 +87,17 @@ export async function runSessionOwnerSwitch(options: { continued: boolean }): Pr
   });
   await api.start();
   const env = sandboxEnv(dirs, { baseUrl: api.url, timeZone: 'UTC' });
+  const quota = async (...args: string[]): Promise<void> => {
+    const r = await runQuotaCli(args, { HOME: dirs.home, CLAUDE_CONFIG_DIR: dirs.config, CLAUDE_QUOTA_HOME: path.join(dirs.root, 'quota') });
+    if (r.code !== 0) throw new Error(`claude-quota ${args.join(' ')} exited ${String(r.code)}: ${r.stderr}`);
+  };
   try {
+    if (options.switchWith === 'accounts') {
+      await quota('accounts', 'add', 'alpha');
+      writeSubscriberLogin(dirs, beta);
+      await quota('accounts', 'add', 'beta');
+      await quota('accounts', 'switch', 'alpha');
+    }
     const pane = await startPane(dirs, path.join(dirs.root, 'first'), env, [claude]);
     let file: string;
     let linesBeforeSwitch: number;
@@ -87,7 +107,8 @@ export async function runSessionOwnerSwitch(options: { continued: boolean }): Pr
       await turn(pane, api, 'first turn');
       file = await waitFor('the transcript', () => transcriptOf(dirs.config), 10_000);
       linesBeforeSwitch = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
-      writeSubscriberLogin(dirs, beta);
+      if (options.switchWith === 'accounts') await quota('accounts', 'switch', 'beta');
+      else writeSubscriberLogin(dirs, beta);
       // Claude Code notices rewritten credentials by their mtime.
       await pause(2000);
       await turn(pane, api, 'second turn');
@@ -140,7 +161,7 @@ function scrub(text: string, tmpRoot: string): string {
 }
 
 async function record(): Promise<void> {
-  const r = await runSessionOwnerSwitch({ continued: true });
+  const r = await runSessionOwnerSwitch({ continued: true, switchWith: 'files' });
   const name = (uuid: unknown): string => (uuid === r.alpha.account.accountUuid ? 'alpha' : uuid === r.beta.account.accountUuid ? 'beta' : String(uuid));
   console.log(`answered with: ${r.tokens.join(', ')}; switched after line ${r.linesBeforeSwitch}`);
   r.transcript.split('\n').forEach((line, i) => {
