@@ -177,6 +177,24 @@ describe('resume controller', () => {
     assert.equal(target.sent.length, 2);
   });
 
+  it('types "continue" once when the screen changes elsewhere before the typed text shows', async () => {
+    const sessions = new FakeSessions();
+    // As a busy terminal does: a redraw of another row first, the typed text a moment later.
+    const lagging = (screen: string[], input: KeyInput): string[] | undefined => {
+      if ('text' in input && input.text === 'continue') {
+        setTimeout(() => (target.screen = withInput(target.screen, 'continue')), 30);
+        return [`${screen[0]} `, ...screen.slice(1)];
+      }
+      return fiveHourScript(screen, input);
+    };
+    const target = new ScriptedSession(fiveHour, lagging);
+    const c = make(target, sessions);
+    sessions.block();
+    sessions.clear('switched');
+    await until('resumed', () => c.status(ID)?.kind === 'resumed');
+    assert.deepEqual(target.sent, [{ text: 'continue' }, { key: 'Enter' }]);
+  });
+
   it('at the reset, leaves a session alone whose own auto-continue is armed', async () => {
     const sessions = new FakeSessions();
     const target = new ScriptedSession(fiveHour, fiveHourScript);

@@ -147,6 +147,17 @@ describe('resume: the next step', () => {
     assert.deepEqual(nextResumeStep(resumed, { trigger: 'switched', typedContinue: true, submitted: true }), { kind: 'done' });
   });
 
+  it('"continue" typed but not drawn yet is waited for, never typed twice', () => {
+    // The screen still shows the empty input box (another part of it changed first).
+    assert.equal(fiveHour.input, '');
+    assert.deepEqual(nextResumeStep(fiveHour, { trigger: 'switched', typedContinue: true, submitted: false }), { kind: 'pending' });
+    const partly = { ...fiveHour, input: 'cont' };
+    assert.deepEqual(nextResumeStep(partly, { trigger: 'switched', typedContinue: true, submitted: false }), { kind: 'pending' });
+    // Anything else in the box is not ours to submit.
+    const other = { ...fiveHour, input: 'continue please' };
+    assert.deepEqual(nextResumeStep(other, { trigger: 'switched', typedContinue: true, submitted: false }), { kind: 'skip', reason: 'input-not-empty' });
+  });
+
   it('in a short terminal the limit scrolls out of view once the prompt went out: that counts as resumed', () => {
     const scrolled = readResumeScreen(captured('terminal_resumed_scrolled.txt'), CTX);
     assert.equal(scrolled.limitShown, false);

@@ -71,7 +71,12 @@ export function nextResumeStep(screen: ResumeScreen, ctx: PlanContext): ResumeSt
   if (!screen.limitShown) return { kind: 'skip', reason: 'no-limit-on-screen' };
   if (screen.input === null) return { kind: 'skip', reason: 'screen-unknown' };
   if (screen.autoContinue !== null && ctx.trigger === 'reset' && !ctx.typedContinue) return { kind: 'skip', reason: 'auto-continue-armed' };
-  if (ctx.typedContinue && screen.input === CONTINUE_TEXT) return { kind: 'send', purpose: 'submit', keys: [{ key: 'Enter' }] };
+  if (ctx.typedContinue) {
+    if (screen.input === CONTINUE_TEXT) return { kind: 'send', purpose: 'submit', keys: [{ key: 'Enter' }] };
+    // Typed, not drawn yet (the screen changed for another reason, e.g. the footer): wait, never type it twice.
+    if (CONTINUE_TEXT.startsWith(screen.input)) return { kind: 'pending' };
+    return { kind: 'skip', reason: 'input-not-empty' };
+  }
   if (screen.input !== '') return { kind: 'skip', reason: 'input-not-empty' };
   // Text and Enter go separately: Enter only once the text shows, so it is not taken as part of a paste.
   return { kind: 'send', purpose: 'type-continue', keys: [{ text: CONTINUE_TEXT }] };

@@ -8,7 +8,7 @@
 import type { DetectorEvent } from '../../core/detector';
 import type { ComponentLogger } from '../../core/logger';
 import { backoffDelayMs, DEFAULT_RESUME_POLICY, isBenignSkip, skipDetail, type ResumePolicy, type ResumeStatus, type ResumeStatusKind } from '../../core/resume/resumeAttempts';
-import { nextResumeStep, type KeyInput, type PlanContext, type ResumeTrigger, type SkipReason } from '../../core/resume/resumePlanner';
+import { CONTINUE_TEXT, nextResumeStep, type KeyInput, type PlanContext, type ResumeTrigger, type SkipReason } from '../../core/resume/resumePlanner';
 import { readResumeScreen } from '../../core/resume/resumeScreen';
 import type { TimeContext } from '../../core/types';
 import type { ConfigurationReader } from '../configuration';
@@ -58,6 +58,8 @@ type AttemptOutcome = { kind: 'done' } | { kind: 'skip'; reason: SkipReason } | 
 
 interface Run {
   cancelled: boolean;
+  /** "continue" was typed and not submitted: a later attempt finding it in the input box submits it. */
+  typedContinue?: boolean;
 }
 
 export class ResumeController extends Disposable {
@@ -232,7 +234,10 @@ export class ResumeController extends Disposable {
     const target = this.opts.targetFor(id);
     if (target === undefined || target.screenLines(id) === undefined) return { kind: 'gone' };
     if (!(await target.sessionRunsClaude(id))) return { kind: 'not-claude' };
-    const ctx: { -readonly [K in keyof PlanContext]-?: PlanContext[K] } = { trigger, typedContinue: false, submitted: false, choseStop: false };
+    // A "continue" an earlier attempt typed that showed up since is ours to submit; an empty box is typed into again.
+    const first = target.screenLines(id);
+    const ours = run.typedContinue === true && first !== undefined && readResumeScreen(first, this.timeContext()).input === CONTINUE_TEXT;
+    const ctx: { -readonly [K in keyof PlanContext]-?: PlanContext[K] } = { trigger, typedContinue: ours, submitted: false, choseStop: false };
     for (let step = 0; step < this.policy.maxStepsPerAttempt; step++) {
       if (run.cancelled) return { kind: 'no-effect', what: 'cancelled' };
       const lines = target.screenLines(id);
@@ -254,8 +259,11 @@ export class ResumeController extends Disposable {
         if (!ok) return { kind: 'no-effect', what: 'the keys could not be sent' };
       }
       if (plan.purpose === 'choose-stop') ctx.choseStop = true;
-      if (plan.purpose === 'type-continue') ctx.typedContinue = true;
-      if (plan.purpose === 'submit') ctx.submitted = true;
+      if (plan.purpose === 'type-continue') ctx.typedContinue = run.typedContinue = true;
+      if (plan.purpose === 'submit') {
+        ctx.submitted = true;
+        run.typedContinue = false;
+      }
       if (!(await this.waitForChange(target, id, lines, run))) return { kind: 'no-effect', what: `the screen did not react (${plan.purpose})` };
     }
     return { kind: 'no-effect', what: 'too many steps' };
