@@ -75,6 +75,8 @@ export interface ClaudeQuotaApi {
   readonly terminalSource: {
     readonly onEvent: vscode.Event<SourceEvent>;
     sessions(): readonly SessionInfo[];
+    /** The rendered screen of a watched terminal session (what the classifier and resume read). */
+    screenLines(id: string): readonly string[] | undefined;
     /** A new terminal running `claude` through shell integration, so it is read from the start. */
     openWatchedTerminal(cwd?: string | vscode.Uri): vscode.Terminal;
     /** Tests replaying recordings: the time and zone reset times are read in; undefined restores now and the local zone. */
@@ -204,6 +206,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     terminalSource: {
       onEvent: terminalSource.onEvent,
       sessions: () => terminalSource.sessions(),
+      screenLines: (id) => terminalSource.screenLines(id),
       openWatchedTerminal: (cwd) => terminalSource.openWatchedTerminal(cwd),
       setTimeContext: (fn) => terminalSource.setTimeContext(fn),
     },

@@ -172,8 +172,8 @@ describe('resuming a session stalled by a usage limit after an account switch (r
       const typed = api.resume.typed().slice(typedBefore).filter((x) => x.sessionId === session.id);
       // Claude Code armed its own auto-continue; after a switch "continue" is typed and submitted once.
       assert.deepEqual(typed.map((x) => x.input), [{ text: 'continue' }, { key: 'Enter' }], describeTyped(typed));
-      // The TUI moves the cursor instead of printing spaces.
-      await waitFor('the answer in the terminal', () => plain(output).replace(/\s+/g, '').includes(REPLY.replace(/\s+/g, '')), 30_000);
+      // On the session's rendered screen: the raw stream has the TUI's partial redraws.
+      await waitFor('the answer in the terminal', () => api.terminalSource.screenLines(session.id)?.some((l) => l.includes(REPLY)), 30_000);
     });
   });
 
