@@ -16,7 +16,7 @@ import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/
 import { lastUserText, MockAnthropicApi, type MockReply } from '../../support/mockAnthropicApi';
 import { RECORDINGS, TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
-import { plain, prepareClaudeJson } from './realClaudeHost';
+import { prepareClaudeJson, startClaudeInTerminal, submitPrompt } from './realClaudeHost';
 import { sleep, waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
@@ -136,35 +136,10 @@ describe('auto-switch and automatic resume with the real Claude Code CLI (termin
       const historyBefore = api.autoSwitch.history().length;
       const typedBefore = api.resume.typed().length;
 
-      const name = 'autoswitch-claude';
-      // Nothing of the host's own Anthropic or Claude Code environment reaches the CLI.
-      const nullOut: Record<string, null> = {};
-      for (const key of Object.keys(process.env)) {
-        if (/^(ANTHROPIC_|CLAUDE_CODE_)/.test(key) && !(key in env)) nullOut[key] = null;
-      }
-      terminal = vscode.window.createTerminal({ name, cwd: sandbox.dirs.cwd, env: { ...nullOut, ...env } });
-      const t = terminal;
-      let output = '';
-      subscriptions.push(
-        vscode.window.onDidStartTerminalShellExecution((e) => {
-          if (e.terminal !== t) return;
-          const stream = e.execution.read();
-          void (async () => {
-            for await (const chunk of stream) output += chunk;
-          })().catch(() => undefined);
-        }),
-      );
-      t.show();
-      const integration = await waitFor('shell integration', () => t.shellIntegration, 30_000);
       const seqBefore = mock.requests.length;
-      integration.executeCommand('claude');
-      const session = await waitFor('the session to be watched', () => api.sessions().sessions.find((s) => s.kind === 'terminal' && s.where === name), 15_000);
-      await waitFor('the input prompt', () => plain(output).includes('❯'), 60_000);
-      const typedFrom = output.length;
-      t.sendText('hi', false);
-      // Enter only once the input box shows the text, so it is not taken as part of a paste.
-      await waitFor('the typed prompt', () => plain(output.slice(typedFrom)).includes('hi'), 10_000);
-      t.sendText('\r', false);
+      const claude = await startClaudeInTerminal(api, { name: 'autoswitch-claude', cwd: sandbox.dirs.cwd, env, subscriptions, created: (t) => (terminal = t) });
+      const session = claude.session;
+      await submitPrompt(claude, 'hi');
 
       const limited = await waitFor('the 429', () => mock.messageRequests().find((r) => r.seq >= seqBefore && r.status === 429), 60_000);
       assert.ok(limited.authorization === `Bearer ${token(TERM_FIRST)}`, 'the 429 answered the first account');

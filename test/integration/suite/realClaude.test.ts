@@ -14,17 +14,13 @@ import { MockAnthropicApi } from '../../support/mockAnthropicApi';
 import { TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
 import { sleep, waitFor } from './wait';
+import { plain, startClaudeInTerminal, submitPrompt } from './realClaudeHost';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const PROMPT = 'hi';
 // Whole-hour offset, so the "resets 3pm" the CLI prints names the exact epoch the mock sent.
 const ZONE = process.env.TZ && process.env.TZ !== 'UTC' && process.env.TZ !== 'Etc/UTC' ? process.env.TZ : 'America/Chicago';
 const COUNTDOWN = /\$\(watch\).*(\d+h \d+m|\d+m)/;
-
-/** Escape sequences out, so the TUI's text can be searched. */
-function plain(raw: string): string {
-  return raw.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g, '');
-}
 
 describe('the real Claude Code CLI hitting its 5-hour limit', function () {
   this.timeout(180_000);
@@ -94,38 +90,10 @@ describe('the real Claude Code CLI hitting its 5-hour limit', function () {
       const name = 'real-claude';
       const notesBefore = quotaNotes();
       const shownBefore = api.notificationsShown().length;
-      const nullOut: Record<string, null> = {};
-      // Nothing of the host's own Claude or Anthropic settings may reach the sandboxed CLI.
-      for (const key of Object.keys(process.env)) {
-        if (/^(ANTHROPIC_|CLAUDE_CODE_|CLAUDE_CONFIG_DIR$)/.test(key) && !(key in env)) nullOut[key] = null;
-      }
-      terminal = vscode.window.createTerminal({ name, cwd: sandbox.dirs.cwd, env: { ...nullOut, ...env } });
-      const t = terminal;
-      let output = '';
-      subscriptions.push(
-        vscode.window.onDidStartTerminalShellExecution((e) => {
-          if (e.terminal !== t) return;
-          // The test's own reader of the same execution: it tells when the TUI takes input.
-          const stream = e.execution.read();
-          void (async () => {
-            for await (const chunk of stream) output += chunk;
-          })().catch(() => undefined);
-        }),
-      );
-      t.show();
-      const integration = await waitFor('shell integration', () => t.shellIntegration, 30_000);
       const seqBefore = mock.requests.length;
-      const started = Date.now();
-      integration.executeCommand('claude');
-
-      await waitFor('the session to be watched', () => api.sessions().sessions.find((s) => s.kind === 'terminal' && s.where === name), 15_000);
-      await waitFor('the input prompt', () => plain(output).includes('❯'), 60_000);
-      console.log(`      claude drew its prompt ${Date.now() - started} ms after it was started`);
-      const typedFrom = output.length;
-      t.sendText(PROMPT, false);
-      // Enter only once the input box shows the text, so it is not taken as part of a paste.
-      await waitFor('the typed prompt', () => plain(output.slice(typedFrom)).includes(PROMPT), 10_000);
-      t.sendText('\r', false);
+      const claude = await startClaudeInTerminal(api, { name, cwd: sandbox.dirs.cwd, env, subscriptions, created: (t) => (terminal = t) });
+      console.log(`      claude drew its prompt ${Date.now() - claude.startedAt} ms after it was started`);
+      await submitPrompt(claude, PROMPT);
 
       const answeredAt = await waitFor('the 429', () => limitAnsweredAt(seqBefore), 60_000);
       const blocked = await waitFor('the session to be blocked', () => api.sessions().sessions.find((s) => s.kind === 'terminal' && s.where === name && s.state === 'blocked'), 30_000);
@@ -134,7 +102,7 @@ describe('the real Claude Code CLI hitting its 5-hour limit', function () {
       assert.ok(blocked.evidenceSources.includes('terminal'), blocked.evidenceSources.join(', '));
       // The CLI's own message reached the terminal (its redraws move the cursor over spaces and
       // reprint parts of words, so only a fragment is certain in the raw stream).
-      assert.match(plain(output), /5-hour/);
+      assert.match(plain(claude.output()), /5-hour/);
 
       const text = await waitFor('the countdown in the status bar', () => {
         const s = api.statusBarText();

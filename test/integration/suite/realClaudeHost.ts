@@ -1,9 +1,13 @@
 // What the suites that run the real Claude Code CLI against the extension host's own (temporary)
-// CLAUDE_CONFIG_DIR share: the onboarding keys that keep the CLI's first-run screens away, and
-// plain text out of a terminal's raw output stream.
+// CLAUDE_CONFIG_DIR share: the onboarding keys that keep the CLI's first-run screens away, plain
+// text out of a terminal's raw output stream, and starting and typing into the CLI in a terminal.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
 import { CLAUDE_CODE_VERSION } from '../../support/claudeSandbox';
+import { waitFor } from './wait';
 
 /** The keys of the onboarding screens Claude Code would otherwise show, merged into the host's .claude.json. */
 export function prepareClaudeJson(configDir: string, cwd: string): void {
@@ -26,4 +30,60 @@ export function prepareClaudeJson(configDir: string, cwd: string): void {
 /** A terminal's raw output without its escape sequences. */
 export function plain(raw: string): string {
   return raw.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g, '');
+}
+
+/** The real CLI running in a watched integrated terminal, with the test's own reader of its output. */
+export interface ClaudeInTerminal {
+  readonly terminal: vscode.Terminal;
+  /** The extension's session for the terminal. */
+  readonly session: WatchedSession;
+  /** When `claude` was started (ms since the epoch). */
+  readonly startedAt: number;
+  /** Everything the execution wrote so far, raw. */
+  output(): string;
+}
+
+/**
+ * Opens a terminal named `name` with `env` (the host's own Anthropic and Claude Code variables unset),
+ * hands it to `created` at once (so the caller's cleanup has it even if a wait below fails), starts
+ * `claude` through shell integration and waits until the extension watches it and its prompt shows.
+ * The test's reader is pushed to `subscriptions`.
+ */
+export async function startClaudeInTerminal(
+  api: ClaudeQuotaApi,
+  opts: { name: string; cwd: string; env: Record<string, string>; subscriptions: vscode.Disposable[]; created: (t: vscode.Terminal) => void },
+): Promise<ClaudeInTerminal> {
+  const { name, cwd, env } = opts;
+  const nullOut: Record<string, null> = {};
+  for (const key of Object.keys(process.env)) {
+    if (/^(ANTHROPIC_|CLAUDE_CODE_|CLAUDE_CONFIG_DIR$)/.test(key) && !(key in env)) nullOut[key] = null;
+  }
+  const terminal = vscode.window.createTerminal({ name, cwd, env: { ...nullOut, ...env } });
+  opts.created(terminal);
+  let output = '';
+  opts.subscriptions.push(
+    vscode.window.onDidStartTerminalShellExecution((e) => {
+      if (e.terminal !== terminal) return;
+      const stream = e.execution.read();
+      void (async () => {
+        for await (const chunk of stream) output += chunk;
+      })().catch(() => undefined);
+    }),
+  );
+  terminal.show();
+  const integration = await waitFor('shell integration', () => terminal.shellIntegration, 30_000);
+  const startedAt = Date.now();
+  integration.executeCommand('claude');
+  const session = await waitFor('the session to be watched', () => api.sessions().sessions.find((s) => s.kind === 'terminal' && s.where === name), 15_000);
+  await waitFor('the input prompt', () => plain(output).includes('❯'), 60_000);
+  return { terminal, session, startedAt, output: () => output };
+}
+
+/** Types `text` into the CLI's input box and submits it. */
+export async function submitPrompt(claude: ClaudeInTerminal, text: string): Promise<void> {
+  const from = claude.output().length;
+  claude.terminal.sendText(text, false);
+  // Enter only once the input box shows the text, so it is not taken as part of a paste.
+  await waitFor('the typed prompt', () => plain(claude.output().slice(from)).includes(text), 10_000);
+  claude.terminal.sendText('\r', false);
 }

@@ -14,7 +14,7 @@ import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/
 import { lastUserText, MockAnthropicApi, scenarioByToken, type RecordedRequest, type UnifiedClaim } from '../../support/mockAnthropicApi';
 import { TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
-import { plain, prepareClaudeJson } from './realClaudeHost';
+import { prepareClaudeJson, startClaudeInTerminal, submitPrompt } from './realClaudeHost';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const FIRST = 'resum1-first';
@@ -131,33 +131,10 @@ describe('resuming a session stalled by a usage limit after an account switch (r
     it('is resumed with "continue" after Switch Account, and the mock sees it with the second account\'s token', async () => {
       firstLimit = { claim: 'five_hour', resetsAt: wholeHourAfter(Math.floor(Date.now() / 1000), 2 * 3600) };
       await useFirst();
-      const name = 'resume-claude';
-      const nullOut: Record<string, null> = {};
-      for (const key of Object.keys(process.env)) {
-        if (/^(ANTHROPIC_|CLAUDE_CODE_)/.test(key) && !(key in env)) nullOut[key] = null;
-      }
-      terminal = vscode.window.createTerminal({ name, cwd: sandbox.dirs.cwd, env: { ...nullOut, ...env } });
-      const t = terminal;
-      let output = '';
-      subscriptions.push(
-        vscode.window.onDidStartTerminalShellExecution((e) => {
-          if (e.terminal !== t) return;
-          const stream = e.execution.read();
-          void (async () => {
-            for await (const chunk of stream) output += chunk;
-          })().catch(() => undefined);
-        }),
-      );
-      t.show();
-      const integration = await waitFor('shell integration', () => t.shellIntegration, 30_000);
       const seqBefore = mock.requests.length;
-      integration.executeCommand('claude');
-      const session = await waitFor('the session to be watched', () => api.sessions().sessions.find((s) => s.kind === 'terminal' && s.where === name), 15_000);
-      await waitFor('the input prompt', () => plain(output).includes('❯'), 60_000);
-      const typedFrom = output.length;
-      t.sendText('hi', false);
-      await waitFor('the typed prompt', () => plain(output.slice(typedFrom)).includes('hi'), 10_000);
-      t.sendText('\r', false);
+      const claude = await startClaudeInTerminal(api, { name: 'resume-claude', cwd: sandbox.dirs.cwd, env, subscriptions, created: (t) => (terminal = t) });
+      const session = claude.session;
+      await submitPrompt(claude, 'hi');
 
       const blocked = await waitFor('the session to be blocked', () => api.sessions().sessions.find((s) => s.id === session.id && s.state === 'blocked'), 60_000);
       assert.equal(blocked.account?.label, FIRST);
