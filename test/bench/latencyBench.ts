@@ -6,7 +6,6 @@
 //  - integrated terminal, in-process: a fake execution.read() iterator yields the bytes to the real
 //    TerminalSource, SessionsController (QuotaDetector) and status text (describeWatch); VS Code's
 //    own pty-to-extension-host hop is not included.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
@@ -53,14 +52,6 @@ export async function loadRecording(name = 'five_hour'): Promise<Recording> {
   return { bytes, cut, ctx };
 }
 
-export function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Milliseconds from the write of the limit line into a pane's FIFO to TmuxSource's quota verdict, per run. */
 export async function tmuxLatency(rec: Recording, runs: number): Promise<number[]> {

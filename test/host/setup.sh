@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what test/host/runVsCode.mjs needs to run the extension in a real VS Code:
-#   - Debian packages: chromium (the headless browser that opens the workbench) and
-#     libkrb5-dev (gssapi.h, for the 'kerberos' native module code-server compiles);
+#   - Debian packages: chromium (the headless browser that opens the workbench),
+#     libkrb5-dev (gssapi.h, for the 'kerberos' native module code-server compiles) and tmux (the
+#     tmux source's tests run a real tmux server);
 #   - node 24 (test/host/install-node24.sh), which code-server requires;
 #   - code-server (a VS Code build that runs from npm), built against node 24;
 #   - playwright-core (drives the Debian chromium; no browser download).
@@ -34,6 +35,8 @@ started=$(date +%s)
 need_apt=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -e /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev)
+# The tmux source's tests run a real tmux server.
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   sudo=""

@@ -10,6 +10,20 @@ import type { TimerApi, TmuxSourceEvent } from '../../src/core/sources/tmux/tmux
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const RECORDINGS = path.join(REPO, 'test', 'fixtures', 'recordings');
 
+export function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** For tests that need tmux: fails (never skips) when it is missing; test/host/setup.sh installs it. */
+export function requireTmux(): void {
+  if (!hasTmux()) throw new Error('tmux is not installed: run test/host/setup.sh (it installs tmux from apt)');
+}
+
 export class TmuxServer {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cqs-tmux-'));
   readonly socket = path.join(this.dir, 'sock');

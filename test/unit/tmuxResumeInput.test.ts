@@ -2,29 +2,18 @@
 // screen, whether Claude Code runs in it (asked of tmux now), and typing with a separate
 // `tmux send-keys` (text literally with -l, Enter as its own key).
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TmuxSource } from '../../src/core/sources/tmux/tmuxSource';
-import { EventLog, TmuxServer, until } from '../support/tmuxHarness';
+import { EventLog, TmuxServer, until, requireTmux } from '../support/tmuxHarness';
 
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('TmuxSource: typing into a pane for resuming (real tmux)', function () {
   this.timeout(60_000);
   let server: TmuxServer;
   let source: TmuxSource | null = null;
 
-  before(function () {
-    if (!hasTmux()) this.skip();
-  });
+  before(() => requireTmux());
 
   beforeEach(() => {
     server = new TmuxServer();

@@ -1,11 +1,10 @@
 // TmuxSource against a real tmux on a private socket (see test/support/tmuxHarness.ts).
 
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TmuxSource, TmuxSourceOptions } from '../../src/core/sources/tmux/tmuxSource';
-import { CountingTimers, EventLog, RECORDINGS, TmuxServer, sleep, until } from '../support/tmuxHarness';
+import { CountingTimers, EventLog, RECORDINGS, TmuxServer, sleep, until, requireTmux } from '../support/tmuxHarness';
 
 interface RecordingMeta {
   recordedAt: string;
@@ -17,14 +16,6 @@ const META = JSON.parse(fs.readFileSync(path.join(RECORDINGS, 'five_hour.json'),
 const BIN = path.join(RECORDINGS, 'five_hour.bin');
 const ctx = (): { now: Date; timeZone: string } => ({ now: new Date(META.recordedAt), timeZone: META.timeZone });
 
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('TmuxSource (real tmux)', function () {
   this.timeout(60_000);
@@ -33,9 +24,7 @@ describe('TmuxSource (real tmux)', function () {
   let log: EventLog;
   let timers: CountingTimers;
 
-  before(function () {
-    if (!hasTmux()) this.skip();
-  });
+  before(() => requireTmux());
 
   beforeEach(() => {
     server = new TmuxServer();
