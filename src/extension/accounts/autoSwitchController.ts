@@ -23,7 +23,7 @@ import type { ComponentLogger } from '../../core/logger';
 import { redactSecrets } from '../../core/redact';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
-import { Emitter, MAX_TIMER_MS, nodeTimers, type Timers } from '../sessions/emitter';
+import { DeadlineTimer, Emitter, nodeTimers, type Timers } from '../sessions/emitter';
 import type { ConfigChanges } from '../sessions/sessionsController';
 import type { SwitchOutcome } from './accountsController';
 import {
@@ -108,7 +108,7 @@ export interface AutoSwitchControllerOptions {
 export class AutoSwitchController extends Disposable {
   private memory: AutoSwitchMemory = INITIAL_MEMORY;
   private queue: Promise<void> = Promise.resolve();
-  private timer: unknown = undefined;
+  private readonly wake: DeadlineTimer;
   private item: AutoSwitchStatusItem | undefined;
   private activeId: string | null | undefined = undefined;
   private profiles: readonly ProfileView[] = [];
@@ -126,7 +126,7 @@ export class AutoSwitchController extends Disposable {
     this.timers = opts.timers ?? nodeTimers;
     this.now = opts.now ?? Date.now;
     this.log = opts.logger;
-    this._register({ dispose: () => this.clearTimer() });
+    this.wake = this._register(new DeadlineTimer(this.timers));
     this._register({ dispose: () => this.hideItem() });
     this._register(opts.sessions.onDetectorEvent((e) => this.onDetector(e)));
     this._register(opts.accounts.onDidChangeAccounts(() => void this.enqueue(() => this.onAccountsChanged())));
@@ -307,25 +307,15 @@ export class AutoSwitchController extends Disposable {
   // ---- the one timer: the policy's next wake-up ----
 
   private arm(at: number | null): void {
-    this.clearTimer();
+    this.wake.clear();
     if (at === null || this.isDisposed) return;
-    // Long waits exceed what one Node timer holds; an early wake finds nothing due and re-arms.
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.now()));
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = undefined;
-      void this.send({ type: 'wake' });
-    }, delay);
-  }
-
-  private clearTimer(): void {
-    if (this.timer === undefined) return;
-    this.timers.clearTimeout(this.timer);
-    this.timer = undefined;
+    // An early wake (a wait longer than one Node timer holds) finds nothing due and re-arms.
+    this.wake.arm(at - this.now(), () => void this.send({ type: 'wake' }));
   }
 
   /** Whether a timer is armed (tests prove none runs while nothing is pending). */
   get timerArmed(): boolean {
-    return this.timer !== undefined;
+    return this.wake.armed;
   }
 
   // ---- the "all exhausted" status item ----

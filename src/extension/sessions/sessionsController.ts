@@ -23,7 +23,7 @@ import type { LimitWindow } from '../../core/types';
 import type { ConfigurationReader, SettingKey } from '../configuration';
 import { Disposable } from '../disposable';
 import type { SessionInfo, SessionKind, SessionSource, SourceEvent, UnwatchedReason } from '../sources/sessionSource';
-import { Emitter, MAX_TIMER_MS, nodeTimers, type Timers } from './emitter';
+import { DeadlineTimer, Emitter, nodeTimers, type Timers } from './emitter';
 
 export interface AccountsFeed {
   list(): Promise<ProfileView[]>;
@@ -111,7 +111,7 @@ export class SessionsController extends Disposable {
   private readonly timers: Timers;
   private readonly now: () => Date;
   private readonly log: ComponentLogger | undefined;
-  private timer: unknown = undefined;
+  private readonly deadline: DeadlineTimer;
   private active: AccountRef | null = null;
   /** False until the first account list arrived: the first active account is not a switch. */
   private accountsKnown = false;
@@ -135,7 +135,7 @@ export class SessionsController extends Disposable {
     this.detector = new QuotaDetector({ fallbackRetryMs: fallbackRetryMs() });
     this._register(opts.config.onChange(['fallbackRetryMinutes'], () => this.detector.setFallbackRetryMs(fallbackRetryMs())));
     this._register(this.detector.onEvent((e) => this.onDetector(e)));
-    this._register({ dispose: () => this.clearTimer() });
+    this.deadline = this._register(new DeadlineTimer(this.timers));
     this._register(opts.accounts.onDidChangeAccounts(() => void this.refreshAccounts()));
     this._register(opts.config.onChange(['sources.transcripts'], () => this.applyTranscripts()));
     this._register({ dispose: () => this.stopTranscripts() });
@@ -290,27 +290,19 @@ export class SessionsController extends Disposable {
   // ---- the one timer: the detector's next deadline ----
 
   private arm(): void {
-    this.clearTimer();
+    this.deadline.clear();
     if (this.isDisposed) return;
     const deadline = this.detector.nextDeadline();
     if (deadline === null) return;
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, deadline.getTime() - this.now().getTime()));
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = undefined;
+    this.deadline.arm(deadline.getTime() - this.now().getTime(), () => {
       this.guard(() => this.detector.tick(this.now()));
       this.afterChange();
-    }, delay);
-  }
-
-  private clearTimer(): void {
-    if (this.timer === undefined) return;
-    this.timers.clearTimeout(this.timer);
-    this.timer = undefined;
+    });
   }
 
   /** Whether a timer is armed (tests prove none runs while nothing is pending). */
   get timerArmed(): boolean {
-    return this.timer !== undefined;
+    return this.deadline.armed;
   }
 
   // ---- transcripts ----
