@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import { waitFor } from './wait';
+import { findFiles } from './findFiles';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const LOG_FILE = /Claude Quota Sentinel\.log$/;
@@ -56,20 +57,6 @@ function writeLogin(name: string): void {
 
 function readJson(file: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-}
-
-function findFiles(dir: string, name: RegExp): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return findFiles(full, name);
-    return e.isFile() && name.test(e.name) ? [full] : [];
-  });
 }
 
 describe('accounts', () => {

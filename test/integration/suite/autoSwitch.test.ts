@@ -11,24 +11,11 @@ import type { AutoSwitchRecord } from '../../../src/extension/accounts/autoSwitc
 import { RECORDINGS, TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
 import { sleep, waitFor } from './wait';
+import { findFiles } from './findFiles';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const FIRST = 'first-auto';
 const SECOND = 'second-auto';
-
-function findFiles(dir: string, name: RegExp): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return findFiles(full, name);
-    return e.isFile() && name.test(e.name) ? [full] : [];
-  });
-}
 
 /** The live login's access token, compared in the test and never printed. */
 function liveAccessToken(): string | undefined {

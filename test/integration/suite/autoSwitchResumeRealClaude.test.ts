@@ -16,7 +16,7 @@ import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/
 import { lastUserText, MockAnthropicApi, type MockReply } from '../../support/mockAnthropicApi';
 import { RECORDINGS, TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
-import { prepareClaudeJson, startClaudeInTerminal, submitPrompt } from './realClaudeHost';
+import { prepareClaudeJson, startClaudeInTerminal, submitPrompt, TerminalScope } from './realClaudeHost';
 import { sleep, waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
@@ -114,17 +114,8 @@ describe('auto-switch and automatic resume with the real Claude Code CLI (termin
   }
 
   describe('in a watched integrated terminal', () => {
-    let terminal: vscode.Terminal | undefined;
-    const subscriptions: vscode.Disposable[] = [];
-
-    after(async () => {
-      for (const s of subscriptions.splice(0)) s.dispose();
-      if (terminal) {
-        const t = terminal;
-        t.dispose();
-        await waitFor('the terminal session to go', () => !api.sessions().sessions.some((s) => s.kind === 'terminal' && s.where === t.name), 10_000).catch(() => undefined);
-      }
-    });
+    const scope = new TerminalScope();
+    after(() => scope.close(api));
 
     it('switches by itself on a five-hour 429 and types "continue", which the mock sees once with the second token', async () => {
       const resetsAt = wholeHourAfter(Math.floor(Date.now() / 1000), 2 * 3600);
@@ -137,7 +128,7 @@ describe('auto-switch and automatic resume with the real Claude Code CLI (termin
       const typedBefore = api.resume.typed().length;
 
       const seqBefore = mock.requests.length;
-      const claude = await startClaudeInTerminal(api, { name: 'autoswitch-claude', cwd: sandbox.dirs.cwd, env, subscriptions, created: (t) => (terminal = t) });
+      const claude = await startClaudeInTerminal(api, { name: 'autoswitch-claude', cwd: sandbox.dirs.cwd, env, scope });
       const session = claude.session;
       await submitPrompt(claude, 'hi');
 

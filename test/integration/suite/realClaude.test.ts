@@ -14,7 +14,7 @@ import { MockAnthropicApi } from '../../support/mockAnthropicApi';
 import { TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
 import { sleep, waitFor } from './wait';
-import { plain, startClaudeInTerminal, submitPrompt } from './realClaudeHost';
+import { plain, startClaudeInTerminal, submitPrompt, TerminalScope } from './realClaudeHost';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const PROMPT = 'hi';
@@ -74,24 +74,15 @@ describe('the real Claude Code CLI hitting its 5-hour limit', function () {
   }
 
   describe('in a watched integrated terminal', () => {
-    let terminal: vscode.Terminal | undefined;
-    const subscriptions: vscode.Disposable[] = [];
-
-    after(async () => {
-      for (const s of subscriptions.splice(0)) s.dispose();
-      if (terminal) {
-        const t = terminal;
-        t.dispose();
-        await waitFor('the terminal session to go', () => !api.sessions().sessions.some((s) => s.kind === 'terminal' && s.where === t.name), 10_000).catch(() => undefined);
-      }
-    });
+    const scope = new TerminalScope();
+    after(() => scope.close(api));
 
     it('is read from its start, blocked with the reset the API sent, counted down and notified once', async () => {
       const name = 'real-claude';
       const notesBefore = quotaNotes();
       const shownBefore = api.notificationsShown().length;
       const seqBefore = mock.requests.length;
-      const claude = await startClaudeInTerminal(api, { name, cwd: sandbox.dirs.cwd, env, subscriptions, created: (t) => (terminal = t) });
+      const claude = await startClaudeInTerminal(api, { name, cwd: sandbox.dirs.cwd, env, scope });
       console.log(`      claude drew its prompt ${Date.now() - claude.startedAt} ms after it was started`);
       await submitPrompt(claude, PROMPT);
 

@@ -43,15 +43,31 @@ export interface ClaudeInTerminal {
   output(): string;
 }
 
+/** A terminal test's leftovers (the terminal, the test's output reader), closed in the suite's `after`. */
+export class TerminalScope {
+  terminal: vscode.Terminal | undefined;
+  readonly subscriptions: vscode.Disposable[] = [];
+
+  /** Disposes the reader and the terminal, and waits (briefly) for the extension to forget its session. */
+  async close(api: ClaudeQuotaApi | undefined): Promise<void> {
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+    const t = this.terminal;
+    this.terminal = undefined;
+    if (t === undefined) return;
+    t.dispose();
+    if (api === undefined) return;
+    await waitFor('the terminal session to go', () => !api.sessions().sessions.some((s) => s.kind === 'terminal' && s.where === t.name), 10_000).catch(() => undefined);
+  }
+}
+
 /**
  * Opens a terminal named `name` with `env` (the host's own Anthropic and Claude Code variables unset),
- * hands it to `created` at once (so the caller's cleanup has it even if a wait below fails), starts
- * `claude` through shell integration and waits until the extension watches it and its prompt shows.
- * The test's reader is pushed to `subscriptions`.
+ * kept in `scope` at once (so the suite's cleanup has it even if a wait below fails), starts `claude`
+ * through shell integration and waits until the extension watches it and its prompt shows.
  */
 export async function startClaudeInTerminal(
   api: ClaudeQuotaApi,
-  opts: { name: string; cwd: string; env: Record<string, string>; subscriptions: vscode.Disposable[]; created: (t: vscode.Terminal) => void },
+  opts: { name: string; cwd: string; env: Record<string, string>; scope: TerminalScope },
 ): Promise<ClaudeInTerminal> {
   const { name, cwd, env } = opts;
   const nullOut: Record<string, null> = {};
@@ -59,9 +75,9 @@ export async function startClaudeInTerminal(
     if (/^(ANTHROPIC_|CLAUDE_CODE_|CLAUDE_CONFIG_DIR$)/.test(key) && !(key in env)) nullOut[key] = null;
   }
   const terminal = vscode.window.createTerminal({ name, cwd, env: { ...nullOut, ...env } });
-  opts.created(terminal);
+  opts.scope.terminal = terminal;
   let output = '';
-  opts.subscriptions.push(
+  opts.scope.subscriptions.push(
     vscode.window.onDidStartTerminalShellExecution((e) => {
       if (e.terminal !== terminal) return;
       const stream = e.execution.read();

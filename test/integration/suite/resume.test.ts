@@ -14,7 +14,7 @@ import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/
 import { lastUserText, MockAnthropicApi, scenarioByToken, type RecordedRequest, type UnifiedClaim } from '../../support/mockAnthropicApi';
 import { TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
-import { prepareClaudeJson, startClaudeInTerminal, submitPrompt } from './realClaudeHost';
+import { prepareClaudeJson, startClaudeInTerminal, submitPrompt, TerminalScope } from './realClaudeHost';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 const FIRST = 'resum1-first';
@@ -116,23 +116,14 @@ describe('resuming a session stalled by a usage limit after an account switch (r
   }
 
   describe('in a watched integrated terminal', () => {
-    let terminal: vscode.Terminal | undefined;
-    const subscriptions: vscode.Disposable[] = [];
-
-    after(async () => {
-      for (const s of subscriptions.splice(0)) s.dispose();
-      if (terminal) {
-        const t = terminal;
-        t.dispose();
-        await waitFor('the terminal session to go', () => !api.sessions().sessions.some((s) => s.kind === 'terminal' && s.where === t.name), 10_000).catch(() => undefined);
-      }
-    });
+    const scope = new TerminalScope();
+    after(() => scope.close(api));
 
     it('is resumed with "continue" after Switch Account, and the mock sees it with the second account\'s token', async () => {
       firstLimit = { claim: 'five_hour', resetsAt: wholeHourAfter(Math.floor(Date.now() / 1000), 2 * 3600) };
       await useFirst();
       const seqBefore = mock.requests.length;
-      const claude = await startClaudeInTerminal(api, { name: 'resume-claude', cwd: sandbox.dirs.cwd, env, subscriptions, created: (t) => (terminal = t) });
+      const claude = await startClaudeInTerminal(api, { name: 'resume-claude', cwd: sandbox.dirs.cwd, env, scope });
       const session = claude.session;
       await submitPrompt(claude, 'hi');
 
