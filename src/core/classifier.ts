@@ -141,6 +141,27 @@ function resetFor(lines: readonly string[], hit: Hit, ctx: TimeContext): Date | 
   return null;
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/**
+ * How far ahead a window's reset can lie, with slack for rounding in the text. A reset beyond it is
+ * a misreading (a row read while half drawn, "resets Nov 2" of "Nov 25", rolls into next year) and
+ * counts as no reset time: a wrong countdown is worse than the fallback.
+ */
+const HORIZON_MS: Readonly<Record<LimitWindow, number>> = {
+  five_hour: 6 * HOUR_MS,
+  weekly: 8 * DAY_MS,
+  weekly_model: 8 * DAY_MS,
+  extra_usage: 32 * DAY_MS,
+  spend: 32 * DAY_MS,
+};
+
+function plausible(reset: Date | null, window: LimitWindow | null, now: Date): Date | null {
+  if (reset === null) return null;
+  const horizon = window === null ? 32 * DAY_MS : HORIZON_MS[window];
+  return reset.getTime() - now.getTime() > horizon ? null : reset;
+}
+
 /** Rows following a limit row, as status bodies (the reset or auto-continue notice may sit there). */
 function followingBodies(lines: readonly string[], index: number): string[] {
   const out: string[] = [];
@@ -201,7 +222,7 @@ export function classify(lines: readonly string[], ctx: TimeContext): Classifica
   const resets = new Map<Hit, Date | null>();
   const resetOf = (h: Hit): Date | null => {
     if (h.verdict !== 'quota' && h.verdict !== 'warning') return null;
-    if (!resets.has(h)) resets.set(h, resetFor(lines, h, ctx));
+    if (!resets.has(h)) resets.set(h, plausible(resetFor(lines, h, ctx), h.window, ctx.now));
     return resets.get(h) ?? null;
   };
   let best = hits[0];

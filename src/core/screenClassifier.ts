@@ -37,7 +37,7 @@ export class ScreenClassifier {
    * should look at once rather than wait for its next scheduled look.
    */
   get urgent(): boolean {
-    return this.statusRowWritten;
+    return this.statusRowWritten || (this.held !== null && startsLikeStatusRow(this.held));
   }
 
   /**
@@ -56,8 +56,11 @@ export class ScreenClassifier {
     // A held line that was completed since shows up again, longer; otherwise it was finished as it stood.
     if (held !== null && !lines.some((l) => l !== held && l.startsWith(held))) lines.unshift(held);
     if (!final && lines.length > 0) {
+      // A TUI redraws top-down and may leave the cursor mid-screen, so the open line need not be the last changed one.
       const open = this.screen.openRowText();
-      if (open !== null && lines[lines.length - 1].endsWith(open)) this.held = lines.pop() ?? null;
+      let at = lines.length - 1;
+      while (open !== null && at >= 0 && !lines[at].endsWith(open)) at--;
+      if (open !== null && at >= 0) this.held = lines.splice(at, 1)[0];
     }
     return lines.length === 0 ? NO_VERDICT : classify(lines, ctx);
   }

@@ -151,7 +151,7 @@ describe('classify', () => {
     it('takes window and reset from the limit line above the menu', () => {
       const r = expectVerdict(
         [
-          "  ⎿  You've hit your weekly limit · resets Mar 3, 9am (America/Chicago)",
+          "  ⎿  You've hit your weekly limit · resets Nov 13, 9am (America/Chicago)",
           'What do you want to do?',
           '❯ 1. Stop and wait for limit to reset',
           '  2. Upgrade your plan',
@@ -159,7 +159,7 @@ describe('classify', () => {
         'quota',
         'weekly',
       );
-      sameMinute(r.resetsAt, '2027-03-03T15:00:00Z');
+      sameMinute(r.resetsAt, '2026-11-13T15:00:00Z');
     });
   });
 
@@ -317,22 +317,39 @@ describe('classify', () => {
 
     it('reads the clock time with zone', () => {
       sameMinute(run("You've hit your limit · resets 8pm (Europe/Paris)").resetsAt, '2026-11-10T19:00:00Z');
-      sameMinute(run('Claude usage limit reached. Your limit will reset at 5pm (Asia/Tokyo).').resetsAt, '2026-11-11T08:00:00Z');
+      sameMinute(run('Claude usage limit reached. Your limit will reset at 1am (Asia/Tokyo).').resetsAt, '2026-11-10T16:00:00Z');
     });
 
     it('reads a clock time without zone in the context zone', () => {
-      sameMinute(run('5-hour limit reached ∙ resets 6am').resetsAt, '2026-11-11T05:00:00Z');
+      sameMinute(run('5-hour limit reached ∙ resets 5pm').resetsAt, '2026-11-10T16:00:00Z');
+      const late: TimeContext = { now: new Date('2026-11-10T22:30:00Z'), timeZone: 'Europe/Paris' };
+      sameMinute(classify(['5-hour limit reached ∙ resets 2am'], late).resetsAt, '2026-11-11T01:00:00Z');
       sameMinute(run('Usage limit reached · continuing automatically at 4pm').resetsAt, '2026-11-10T15:00:00Z');
     });
 
     it('reads a date and clock with zone', () => {
-      sameMinute(run("You've hit your weekly limit · resets Mar 3, 9am (America/Chicago)").resetsAt, '2027-03-03T15:00:00Z');
+      sameMinute(run("You've hit your weekly limit · resets Nov 16, 9am (America/Chicago)").resetsAt, '2026-11-16T15:00:00Z');
+      const december: TimeContext = { now: new Date('2026-12-29T12:00:00Z'), timeZone: 'UTC' };
+      sameMinute(classify(["You've hit your weekly limit · resets Jan 3, 9am (UTC)"], december).resetsAt, '2027-01-03T09:00:00Z');
     });
 
     it('reads the reset from the next row when the limit row has none', () => {
-      const r = expectVerdict(["You've hit your weekly limit", '  resets Mar 3, 9am (America/Chicago)'], 'quota', 'weekly');
-      sameMinute(r.resetsAt, '2027-03-03T15:00:00Z');
+      const r = expectVerdict(["You've hit your weekly limit", '  resets Nov 16, 9am (America/Chicago)'], 'quota', 'weekly');
+      sameMinute(r.resetsAt, '2026-11-16T15:00:00Z');
       assert.equal(r.evidence, "You've hit your weekly limit");
+    });
+
+    it('takes no reset time that lies beyond what the window allows', () => {
+      // Rows read while half drawn: "resets Nov 2" of "Nov 25" and "resets 1" of "resets 1pm".
+      const halfDate = classify(["You've hit your weekly limit · resets Nov 2"], { now: new Date('2026-11-23T11:20:00Z'), timeZone: 'UTC' });
+      assert.equal(halfDate.verdict, 'quota');
+      assert.equal(halfDate.resetsAt, null);
+      assert.equal(run("You've hit your 5-hour limit · resets Nov 12, 9am (UTC)").resetsAt, null);
+      assert.equal(run("You've hit your limit · resets Dec 31 (UTC)").resetsAt, null);
+      // At the edge of each window the time is kept.
+      sameMinute(run("You've hit your 5-hour limit · resets 5:30pm (UTC)").resetsAt, '2026-11-10T17:30:00Z');
+      sameMinute(run("You've hit your Opus limit · resets Nov 17, 11am (UTC)").resetsAt, '2026-11-17T11:00:00Z');
+      sameMinute(run("You're out of usage credits · resets Dec 9 (UTC)").resetsAt, '2026-12-09T00:00:00Z');
     });
 
     it('skips a hint row to find the reset two rows below', () => {

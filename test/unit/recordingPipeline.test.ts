@@ -138,6 +138,21 @@ describe('recorded Claude Code sessions through screen, classifier and detector'
     );
   });
 
+  it('reaches the same outcome with one cut at any byte of a line that names a reset', async () => {
+    // Random splits rarely land inside the few bytes that matter; this tries every one of them.
+    for (const name of recordings.filter((n) => !TRANSIENT.has(n))) {
+      const { bytes, meta } = load(name);
+      const reference = await run(bytes, meta, []);
+      const text = bytes.toString('latin1');
+      for (let at = text.indexOf('resets'); at >= 0; at = text.indexOf('resets', at + 1)) {
+        for (let cut = at; cut < Math.min(bytes.length, at + 80); cut++) {
+          assert.deepEqual((await run(bytes, meta, [cut])).blocked, reference.blocked, `${name} cut at ${cut}`);
+          assert.deepEqual((await run(bytes, meta, [cut], true)).blocked, meta.expected.verdict === 'quota' ? reference.blocked : null, `${name} cut at ${cut}, prompt looks only`);
+        }
+      }
+    }
+  });
+
   it('sees a limit at once, without waiting for a deferred look, however the bytes are split', async () => {
     const quota = recordings.filter((n) => load(n).meta.expected.verdict === 'quota' && !TRANSIENT.has(n));
     const loaded = await Promise.all(
