@@ -24,6 +24,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
+import { extensionClock, resetAhead, writeRecordingResettingAt } from '../support/recordingAt';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 const hostDir = path.join(repo, 'test', 'host');
@@ -34,7 +35,6 @@ const OUTPUT_CHANNEL = 'Claude Quota Sentinel';
 const SHOW_LOG_TITLE = 'Claude Quota: Show Log';
 const SUITE_TIME_ZONE = 'America/Chicago';
 const SHOW_SESSIONS_TITLE = 'Claude Quota: Show Sessions';
-const RECORDING = path.join(repo, 'test', 'fixtures', 'recordings', 'five_hour.bin');
 const README_SCREENSHOT = path.join(repo, 'media', 'screenshot-countdown.png');
 
 interface SuiteSummary {
@@ -103,7 +103,10 @@ async function checkSessionsUi(): Promise<boolean> {
     // A `claude` that replays the recording and stays, as the real CLI does after a limit.
     // No echo: tmux answers the recording's terminal queries, which would otherwise be printed.
     fs.writeFileSync(path.join(bin, 'claude'), '#!/bin/sh\nstty -echo 2>/dev/null\ncat "$1"\nsleep 600\nexit 0\n', { mode: 0o755 });
-    if (tmux('new-session', '-d', '-s', 'ui', '-x', '120', '-y', '40', `${path.join(bin, 'claude')} '${RECORDING}'`).status !== 0) {
+    // The recorded 5-hour limit, moved to a reset ahead of now in the zone VS Code runs in.
+    const reset = resetAhead();
+    const recording = writeRecordingResettingAt('five_hour', reset, dir, SUITE_TIME_ZONE);
+    if (tmux('new-session', '-d', '-s', 'ui', '-x', '120', '-y', '40', `${path.join(bin, 'claude')} '${recording}'`).status !== 0) {
       console.error('could not start the private tmux server');
       return false;
     }
@@ -123,6 +126,7 @@ async function checkSessionsUi(): Promise<boolean> {
       path.join(hostDir, 'runVsCode.mjs'),
       '--extension', repo,
       '--env', `TMUX_TMPDIR=${tmuxTmp}`,
+      '--env', `TZ=${SUITE_TIME_ZONE}`,
       // A temp home: the extension never reads the real ~/.claude here either.
       '--env', `HOME=${home}`,
       '--env', `CLAUDE_CONFIG_DIR=${path.join(home, '.claude')}`,
@@ -136,10 +140,9 @@ async function checkSessionsUi(): Promise<boolean> {
       '--command', SHOW_SESSIONS_TITLE,
       // The status bar item while the account is blocked: $(watch) and the time left.
       '--expect-status', '/^(\\d+h \\d+m|\\d+m|\\d+s)$/',
-      '--expect-notification', '/hit its 5-hour limit — resets (\\w{3}, \\w{3} \\d{1,2}, )?\\d{1,2}:\\d\\d [ap]m/',
-      // The pane's row: where it runs, then its limit and the countdown. A reset more than 20 h
-      // ahead is named with its day (the recording's 11pm Tokyo, after 14:00 UTC).
-      '--expect-view', '/ui:0\\.0\\s*5-hour limit · resets (\\w{3}, \\w{3} \\d{1,2}, )?\\d{1,2}:\\d\\d [ap]m \\((\\d+h \\d+m|\\d+m|\\d+s)\\)/',
+      '--expect-notification', `/hit its 5-hour limit — resets ${extensionClock(reset, SUITE_TIME_ZONE)} \\(in /`,
+      // The pane's row: where it runs, then its limit and the countdown.
+      '--expect-view', `/ui:0\\.0\\s*5-hour limit · resets ${extensionClock(reset, SUITE_TIME_ZONE)} \\((\\d+h \\d+m|\\d+m|\\d+s)\\)/`,
       '--expect-no-errors',
       '--artifacts', uiArtifacts,
       // Small enough to commit: the notification and the status bar under it.

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import type { AutoSwitchRecord } from '../../../src/extension/accounts/autoSwitchController';
-import { RECORDINGS, TmuxServer } from '../../support/tmuxHarness';
+import { resetAhead, writeRecordingResettingAt } from '../../support/recordingAt';
+import { TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
 import { sleep, waitFor } from './wait';
 import { findFiles } from './findFiles';
@@ -45,7 +46,7 @@ describe('auto-switch over a private tmux server', function () {
   async function blockActiveAccount(): Promise<string> {
     const account = api.sessions().activeAccount?.label;
     assert.ok(account, 'an active saved account');
-    const pane = server.newWindow('idle', server.command('claude', path.join(RECORDINGS, 'five_hour.bin')));
+    const pane = server.newWindow('idle', server.command('claude', writeRecordingResettingAt('five_hour', resetAhead(), server.dir)));
     const s = await waitFor(`the pane of ${account} to be blocked`, () => api.sessions().sessions.find((x) => x.id === `tmux:${pane}` && x.state === 'blocked'));
     assert.equal(s.account?.label, account);
     server.tmux('kill-pane', '-t', pane);

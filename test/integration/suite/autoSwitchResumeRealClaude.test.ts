@@ -14,7 +14,8 @@ import type { AutoSwitchRecord } from '../../../src/extension/accounts/autoSwitc
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/claudeCli';
 import { lastUserText, MockAnthropicApi, type MockReply } from '../../support/mockAnthropicApi';
-import { RECORDINGS, TmuxServer } from '../../support/tmuxHarness';
+import { resetAhead, writeRecordingResettingAt } from '../../support/recordingAt';
+import { TmuxServer } from '../../support/tmuxHarness';
 import { useFreshAccount } from './freshAccount';
 import { prepareClaudeJson, startClaudeInTerminal, submitPrompt, TerminalScope } from './realClaudeHost';
 import { sleep, waitFor } from './wait';
@@ -181,7 +182,7 @@ describe('auto-switch and automatic resume with the real Claude Code CLI (termin
         if (v.state.kind !== 'available') continue;
         await vscode.commands.executeCommand('claudeQuota.switchAccount', v.label);
         await waitFor(`${v.label} to be active`, () => api.sessions().activeAccount?.label === v.label);
-        const replay = server.newWindow('idle', server.command('claude', path.join(RECORDINGS, 'five_hour.bin')));
+        const replay = server.newWindow('idle', server.command('claude', writeRecordingResettingAt('five_hour', resetAhead(), server.dir)));
         await waitFor(`the replayed limit of ${v.label}`, () => api.sessions().sessions.find((x) => x.id === `tmux:${replay}` && x.state === 'blocked' && x.account?.label === v.label));
         server.tmux('kill-pane', '-t', replay);
         await waitFor(`${v.label} to be recorded as exhausted`, async () => (await api.accounts.list()).find((x) => x.label === v.label)?.state.kind === 'exhausted');

@@ -7,20 +7,20 @@ import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import { useFreshAccount } from './freshAccount';
 import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
+import { extensionClock, resetAhead, writeRecordingResettingAt } from '../../support/recordingAt';
 import { RECORDINGS, TmuxServer } from '../../support/tmuxHarness';
 import { sleep, waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
-
-function tokyoClock(d: Date): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
-}
 
 describe('sessions UI over a private tmux server', function () {
   this.timeout(120_000);
   let api: ClaudeQuotaApi;
   let server: TmuxServer;
   let restoreAccount: (() => Promise<void>) | undefined;
+  // The 5-hour limit replayed at the real time: the recording moved to a reset ahead of now.
+  const reset = resetAhead();
+  let fiveHour = '';
 
   const tmuxSessions = (): readonly WatchedSession[] => api.sessions().sessions.filter((s) => s.kind === 'tmux');
   // Counted from this suite's start: other suites in the same extension host notify too.
@@ -41,6 +41,7 @@ describe('sessions UI over a private tmux server', function () {
     // The replayed `claude`: a short pause so the pane is listed before it prints, then the recording.
     const script = '#!/bin/sh\nstty -echo 2>/dev/null\nsleep 0.3\ncat "$1"\nsleep 120\nexit 0\n';
     fs.writeFileSync(path.join(server.bin, 'claude'), script, { mode: 0o755 });
+    fiveHour = writeRecordingResettingAt('five_hour', reset, server.dir);
     // An idle first session keeps the server up between panes.
     server.newSession('idle', 'sleep 600');
     await vscode.workspace.getConfiguration('claudeQuota').update('tmux.socket', server.socket, vscode.ConfigurationTarget.Global);
@@ -54,27 +55,25 @@ describe('sessions UI over a private tmux server', function () {
 
   it('blocks a pane that hits the 5-hour limit, counts down and notifies once', async () => {
     const started = performance.now();
-    const pane = server.newWindow('idle', server.command('claude', path.join(RECORDINGS, 'five_hour.bin')));
+    const pane = server.newWindow('idle', server.command('claude', fiveHour));
     const blocked = await waitFor('the pane to be blocked', () => tmuxSessions().find((s) => s.id === `tmux:${pane}` && s.state === 'blocked'));
     const latency = performance.now() - started;
     console.log(`      detection latency (pane start -> blocked, incl. the script's 0.3 s pause): ${latency.toFixed(0)} ms`);
     assert.match(blocked.where, /^idle:\d+\.\d+$/);
     assert.equal(blocked.window, 'five_hour');
-    assert.ok(blocked.resetsAt);
-    assert.equal(tokyoClock(blocked.resetsAt), '23:00');
+    assert.equal(blocked.resetsAt?.toISOString(), reset.toISOString());
     assert.deepEqual(blocked.evidenceSources, ['tmux']);
     await waitFor('the countdown in the status bar', () => /\d+h \d+m|\d+m|\d+s/.test(api.statusBarText() ?? '') && /\$\(watch\)/.test(api.statusBarText() ?? ''), 5000);
     assert.match(api.statusBarText() ?? '', /\d+h \d+m|\d+m/);
     await waitFor('the notification', () => quotaNotes() === 1, 5000);
     const note = api.notifications().filter((n) => n.kind === 'quota').at(-1);
-    // A reset more than 20 h ahead is named with its day (the recording's 11pm Tokyo, after 14:00 UTC).
-    assert.match(note?.message ?? '', /hit its 5-hour limit — resets (\w{3}, \w{3} \d{1,2}, )?\d{1,2}:\d\d [ap]m \(in (\d+h \d+m|\d+m)\)/);
+    assert.match(note?.message ?? '', new RegExp(`hit its 5-hour limit — resets ${extensionClock(reset)} \\(in (\\d+h \\d+m|\\d+m)\\)`));
     assert.deepEqual(note?.actions, ['Switch Account', 'Remind Me at Reset', 'Show Sessions']);
     assert.equal(shown(), 1);
   });
 
   it('does not notify again when a second pane of the same account hits the same limit', async () => {
-    const pane = server.newWindow('idle', server.command('claude', path.join(RECORDINGS, 'five_hour.bin')));
+    const pane = server.newWindow('idle', server.command('claude', fiveHour));
     await waitFor('the second pane to be blocked', () => tmuxSessions().find((s) => s.id === `tmux:${pane}` && s.state === 'blocked'));
     await sleep(500);
     assert.equal(tmuxSessions().filter((s) => s.state === 'blocked').length, 2);

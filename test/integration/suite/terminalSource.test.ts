@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
 import type { SourceEvent } from '../../../src/extension/sources/sessionSource';
+import { extensionClock, resetAhead, writeRecordingResettingAt } from '../../support/recordingAt';
 import { useFreshAccount } from './freshAccount';
 import { waitFor } from './wait';
 
@@ -65,6 +66,7 @@ describe('terminal source (integrated terminal, shell integration)', function ()
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** `recording`: a name in the fixtures, or the path of a recording written by the test. */
   async function openTerminal(name: string, recording: string): Promise<{ terminal: vscode.Terminal; stamp: string }> {
     const stamp = path.join(dir, `${name}.stamp`);
     const terminal = vscode.window.createTerminal({
@@ -72,7 +74,7 @@ describe('terminal source (integrated terminal, shell integration)', function ()
       cwd: dir,
       env: {
         PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-        CLAUDE_FAKE_RECORDING: path.join(RECORDINGS, `${recording}.bin`),
+        CLAUDE_FAKE_RECORDING: path.isAbsolute(recording) ? recording : path.join(RECORDINGS, `${recording}.bin`),
         CLAUDE_FAKE_STAMP: stamp,
       },
     });
@@ -139,23 +141,22 @@ describe('terminal source (integrated terminal, shell integration)', function ()
   });
 
   it('blocks the session, counts down in the status bar and notifies once with its actions', async () => {
-    const m = meta('five_hour');
-    // Read at the real time (in the recording's zone), so "resets 11pm" lies ahead and the countdown runs.
-    api.terminalSource.setTimeContext(() => ({ now: new Date(), timeZone: m.timeZone }));
+    // Read at the real time in the local zone, as in use; the recording shows a reset ahead of now.
+    api.terminalSource.setTimeContext(undefined);
     // An account no earlier suite blocked: a block lasts until its reset and is notified once.
     const restoreAccount = await useFreshAccount(api, 'replay');
     try {
-      await expectBlockedCountdownAndNotification(m.timeZone);
+      await expectBlockedCountdownAndNotification(resetAhead());
     } finally {
       await restoreAccount();
     }
   });
 
-  async function expectBlockedCountdownAndNotification(timeZone: string): Promise<void> {
+  async function expectBlockedCountdownAndNotification(reset: Date): Promise<void> {
     const quota = (): number => api.notifications().filter((n) => n.kind === 'quota').length;
     const notesBefore = quota();
     const shownBefore = api.notificationsShown().length;
-    const { terminal, stamp } = await openTerminal('quota-ui', 'five_hour');
+    const { terminal, stamp } = await openTerminal('quota-ui', writeRecordingResettingAt('five_hour', reset, dir));
     terminal.shellIntegration?.executeCommand('claude');
     await waitFor('a session for quota-ui', () => sessionIdOf('quota-ui') !== undefined);
     const id = sessionIdOf('quota-ui') as string;
@@ -167,9 +168,7 @@ describe('terminal source (integrated terminal, shell integration)', function ()
     assert.equal(blocked.kind, 'terminal');
     assert.equal(blocked.where, 'quota-ui');
     assert.equal(blocked.window, 'five_hour');
-    assert.ok(blocked.resetsAt && blocked.resetsAt.getTime() > Date.now(), `reset ahead: ${blocked.resetsAt?.toISOString() ?? 'null'}`);
-    const wall = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    assert.equal(wall.format(blocked.resetsAt), '23:00');
+    assert.equal(blocked.resetsAt?.toISOString(), reset.toISOString());
     assert.deepEqual(blocked.evidenceSources, ['terminal']);
 
     await waitFor('the countdown in the status bar', () => /\$\(watch\).*(\d+h \d+m|\d+m)/.test(api.statusBarText() ?? ''), 5000);
@@ -179,14 +178,13 @@ describe('terminal source (integrated terminal, shell integration)', function ()
     assert.equal(quota() - notesBefore, 1);
     assert.equal(api.notificationsShown().length - shownBefore, 1);
     const note = api.notifications().filter((n) => n.kind === 'quota').at(-1);
-    // A reset more than 20 h ahead is named with its day (the recording's 11pm Tokyo, after 14:00 UTC).
-    assert.match(note?.message ?? '', /hit its 5-hour limit — resets (\w{3}, \w{3} \d{1,2}, )?\d{1,2}:\d\d [ap]m \(in (\d+h \d+m|\d+m)\)/);
+    assert.match(note?.message ?? '', new RegExp(`hit its 5-hour limit — resets ${extensionClock(reset)} \\(in (\\d+h \\d+m|\\d+m)\\)`));
     assert.deepEqual(note?.actions, ['Switch Account', 'Remind Me at Reset', 'Show Sessions']);
     // The Sessions view: the account's group counts the blocked session, whose row shows the countdown.
     const rows = api.sessionsViewRows();
     const row = rows.findIndex((r) => /^\s+quota-ui — /.test(r));
     assert.ok(row > 0, rows.join('\n'));
-    assert.match(rows[row], /5-hour limit · resets .+ \((\d+h \d+m|\d+m|\d+s)\)/, rows.join('\n'));
+    assert.match(rows[row], new RegExp(`5-hour limit · resets ${extensionClock(reset)} \\((\\d+h \\d+m|\\d+m|\\d+s)\\)`), rows.join('\n'));
     const group = rows.slice(0, row).reverse().find((r) => !/^\s/.test(r)) ?? '';
     assert.match(group, /^replay — .*\b1 blocked\b/, rows.join('\n'));
     await closeAndExpectRemoval(terminal, id);
