@@ -11,6 +11,8 @@ import { FsOps, ensurePrivateDir, isProcessAlive, writeFileAtomic } from './file
 export interface LockSpec {
   readonly path: string;
   readonly staleMs: number;
+  /** Who takes this lock, for the timeout message; defaults to Claude Code. */
+  readonly holder?: string;
 }
 
 export const REFRESH_LOCK_NAME = '.oauth_refresh.lock';
@@ -98,7 +100,7 @@ async function acquireOne(spec: LockSpec, opts: LockOptions): Promise<void> {
       throw new AccountError(
         'lock-timeout',
         `Timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for the lock ${spec.path} ` +
-          `(Claude Code holds it while it refreshes its login or saves settings). Try again; if no Claude Code ` +
+          `(${spec.holder ?? 'Claude Code holds it while it refreshes its login or saves settings'}). Try again; if no Claude Code ` +
           `or claude-quota process is running and it persists, remove that directory.`,
       );
     }
