@@ -47,6 +47,9 @@ interface Started {
   done: Promise<Finished>;
 }
 
+/** Every child started, so a failed test leaves none behind. */
+const running = new Set<ChildProcessWithoutNullStreams>();
+
 function start(file: string, argv: string[], env: Record<string, string>, readyLine: string): Started {
   const child = spawn(process.execPath, [file, ...argv], { env: { ...env, PATH: process.env['PATH'] ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
@@ -58,9 +61,11 @@ function start(file: string, argv: string[], env: Record<string, string>, readyL
     if (out.startsWith(`${readyLine}\n`)) markReady();
   });
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  running.add(child);
   const done = new Promise<Finished>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
+      running.delete(child);
       markReady();
       resolve({ argv, code, out: out.replace(/^R\n/, ''), err });
     });
@@ -88,7 +93,11 @@ describe('accounts CLI run concurrently', function () {
   beforeEach(() => {
     sb = makeSandbox('cqs-concurrent-');
   });
-  afterEach(() => removeSandbox(sb));
+  afterEach(() => {
+    for (const child of running) child.kill('SIGKILL');
+    running.clear();
+    removeSandbox(sb);
+  });
 
   it('keeps every one of 20 simultaneous renames, removes and adds', async () => {
     // 12 saved profiles, each from its own config dir (one login per dir).
@@ -137,9 +146,18 @@ describe('accounts CLI run concurrently', function () {
     assert.deepEqual(fs.readdirSync(sb.quotaHome).filter((n) => n.includes('cqs-tmp')), [], 'no temp files left');
   });
 
-  it('takes over at once the store lock of a killed process of ours', async () => {
-    const holder = start(HOLDER_CHILD, [], sb.env, 'L');
+  /** Starts a lock-holder child and lets it go; resolves once it holds the store lock. */
+  async function holdLock(): Promise<Started> {
+    const holder = start(HOLDER_CHILD, [], sb.env, 'R');
     await holder.ready;
+    const locked = new Promise<void>((resolve) => holder.child.stdout.on('data', (d: Buffer) => d.toString().includes('L') && resolve()));
+    holder.child.stdin.end('go\n');
+    await Promise.race([locked, holder.done.then((r) => Promise.reject(new Error(`holder exited: ${r.err}`)))]);
+    return holder;
+  }
+
+  it('takes over at once the store lock of a killed process of ours', async () => {
+    const holder = await holdLock();
     assert.ok(fs.existsSync(path.join(sb.quotaHome, 'profiles.json.lock')), 'the child holds the lock');
     holder.child.kill('SIGKILL');
     await holder.done;
@@ -155,6 +173,44 @@ describe('accounts CLI run concurrently', function () {
     await m.rename('a', 'b');
     assert.deepEqual(readStore(sb).meta.profiles.map((p) => p.label), ['b']);
     assert.ok(!fs.existsSync(path.join(sb.quotaHome, 'profiles.json.lock')));
+  });
+
+  it('does not take a live lock for abandoned when a process waiting for it is killed', async () => {
+    const holder = await holdLock();
+    const waiter = start(HOLDER_CHILD, [], sb.env, 'R');
+    await waiter.ready;
+    waiter.child.stdin.end('go\n');
+    // Let the waiter try a few times, then kill it while it waits.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    waiter.child.kill('SIGKILL');
+    await waiter.done;
+    const impatient = new FileProfileStore(sb.quotaHome, undefined, { lockTimeoutMs: 300 });
+    let ran = false;
+    await assert.rejects(
+      impatient.exclusive(async () => {
+        ran = true;
+      }),
+      (err: unknown) => err instanceof AccountError && err.code === 'lock-timeout',
+    );
+    assert.equal(ran, false, 'the holder still holds the lock');
+    holder.child.kill('SIGKILL');
+    await holder.done;
+  });
+
+  it('lets a process that waits take over once the holder is killed', async () => {
+    const holder = await holdLock();
+    const waiter = start(HOLDER_CHILD, [], sb.env, 'R');
+    await waiter.ready;
+    const locked = new Promise<void>((resolve) => waiter.child.stdout.on('data', (d: Buffer) => d.toString().includes('L') && resolve()));
+    waiter.child.stdin.end('go\n');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    holder.child.kill('SIGKILL');
+    await holder.done;
+    // The waiter's timeout (15 s) is shorter than the stale period (30 s): it gets the lock only by
+    // recognising the dead holder.
+    await Promise.race([locked, waiter.done.then((r) => Promise.reject(new Error(`waiter gave up: ${r.err}`)))]);
+    waiter.child.kill('SIGKILL');
+    await waiter.done;
   });
 
   it('waits for a held store lock, names it in the timeout message, and takes over a stale one', async () => {
