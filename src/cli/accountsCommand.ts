@@ -93,7 +93,7 @@ export async function runAccountsCommand(argv: string[], io: AccountsIo): Promis
     const home = quotaHome(io.env);
     const manager = new AccountManager({
       env: io.env,
-      store: new FileProfileStore(home, io.fs),
+      store: new FileProfileStore(home, io.fs, { lockTimeoutMs: io.lockTimeoutMs }),
       stateDir: home,
       platform: io.platform,
       runCommand: io.runCommand,

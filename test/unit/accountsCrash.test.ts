@@ -125,6 +125,7 @@ async function worker(count: number, stats: Stats): Promise<void> {
     // Still fully working afterwards.
     const r = await m.switchTo('b');
     assert.ok(r.changed || r.to === 'b');
+    assert.ok(!fs.existsSync(path.join(sb.quotaHome, 'profiles.json.lock')), 'profile store lock released or reclaimed');
     const backups = fs.readdirSync(path.join(sb.quotaHome, 'backups'));
     assert.ok(backups.filter((n) => !n.startsWith('.')).length <= 20, `backups not bounded: ${backups.join(' ')}`);
   } finally {

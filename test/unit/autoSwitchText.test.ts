@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { allExhaustedMessage, exhaustedItemView, promptMessage, switchedMessage } from '../../src/extension/accounts/autoSwitchText';
+import { renderWithIcons } from '../support/themeIconRendering';
 
 const NOW = new Date(Date.UTC(2026, 10, 23, 12, 0, 0));
 const work = { id: 'w', label: 'work' };
@@ -31,5 +32,12 @@ describe('auto-switch texts', () => {
     assert.equal(v.text, '$(circle-slash) a*b_[c] 1:00 pm');
     assert.match(v.tooltipMarkdown, /\*\*a\\\*b\\_\\\[c\\\]\*\*/);
     assert.equal(v.accessibilityLabel, 'Every Claude account is exhausted; a*b_[c] resets first, at 1:00 pm. Activate to switch account.');
+  });
+
+  it('shows a label that looks like a theme icon as typed in the exhausted status item', () => {
+    const v = exhaustedItemView({ id: 'x', label: 'a $(zap) b' }, new Date(NOW.getTime() + 3_600_000), NOW, 'UTC');
+    assert.equal(renderWithIcons(v.text), '<icon:circle-slash> a $(zap) b 1:00 pm');
+    assert.match(v.tooltipMarkdown, /\*\*a \\\$\\\(zap\\\) b\*\*/);
+    assert.equal(v.accessibilityLabel, 'Every Claude account is exhausted; a $(zap) b resets first, at 1:00 pm. Activate to switch account.');
   });
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ProfileView } from '../../src/core/accounts/accountManager';
 import { describeStatus } from '../../src/extension/statusBar/statusView';
+import { renderWithIcons } from '../support/themeIconRendering';
 
 function profile(label: string, active: boolean): ProfileView {
   return {
@@ -27,5 +28,11 @@ describe('status bar view', () => {
   it('says when nothing is saved, and when the live login is not a saved account', () => {
     assert.equal(describeStatus([]).text, '$(account) Claude: no saved account');
     assert.equal(describeStatus([profile('work', false)]).text, '$(account) Claude: unsaved login');
+  });
+
+  it('shows a label that looks like a theme icon as typed, not as an icon', () => {
+    const view = describeStatus([profile('$(zap) team', true)]);
+    assert.equal(renderWithIcons(view.text), '<icon:account> $(zap) team');
+    assert.match(view.accessibilityLabel, /^Claude account \$\(zap\) team,/);
   });
 });

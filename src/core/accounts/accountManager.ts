@@ -331,18 +331,22 @@ export class AccountManager {
     const l = validateLabel(label);
     return this.withLocks(async () => {
       await this.recoverLocked();
-      const doc = await this.store.readMeta();
-      if (doc.profiles.some((p) => p.label === l)) throw new AccountError('exists', `A profile named "${l}" already exists`);
+      // Read before the store lock: on macOS this asks the Keychain, which may wait for the user.
       const live = await this.readLive();
-      if (!live.credsTokens) throw new AccountError('no-login', `No Claude Code login found in ${this.live.location}; run \`claude\` and /login first`);
-      if (!live.account) throw new AccountError('no-login', `${this.paths.claudeJsonFile} has no oauthAccount; run \`claude\` once so it records who is logged in`);
-      const existing = AccountManager.matchAccount(doc, live.account);
-      if (existing) throw new AccountError('exists', `This login (${live.account.emailAddress}) is already saved as "${existing.label}"`);
-      const meta = this.buildMeta({ id: randomBytes(8).toString('hex'), label: l, state: { kind: 'available' } }, live.account, live.credsTokens);
-      // Secret first: metadata without its secret would be a profile that cannot be switched to.
-      await this.store.writeSecret(profileSecretKey(meta.id), JSON.stringify({ claudeAiOauth: live.credsTokens }));
-      await this.store.writeMeta({ ...doc, profiles: [...doc.profiles, meta] });
-      return (await this.list()).find((v) => v.id === meta.id) as ProfileView;
+      const id = await this.store.exclusive(async () => {
+        const doc = await this.store.readMeta();
+        if (doc.profiles.some((p) => p.label === l)) throw new AccountError('exists', `A profile named "${l}" already exists`);
+        if (!live.credsTokens) throw new AccountError('no-login', `No Claude Code login found in ${this.live.location}; run \`claude\` and /login first`);
+        if (!live.account) throw new AccountError('no-login', `${this.paths.claudeJsonFile} has no oauthAccount; run \`claude\` once so it records who is logged in`);
+        const existing = AccountManager.matchAccount(doc, live.account);
+        if (existing) throw new AccountError('exists', `This login (${live.account.emailAddress}) is already saved as "${existing.label}"`);
+        const meta = this.buildMeta({ id: randomBytes(8).toString('hex'), label: l, state: { kind: 'available' } }, live.account, live.credsTokens);
+        // Secret first: metadata without its secret would be a profile that cannot be switched to.
+        await this.store.writeSecret(profileSecretKey(meta.id), JSON.stringify({ claudeAiOauth: live.credsTokens }));
+        await this.store.writeMeta({ ...doc, profiles: [...doc.profiles, meta] });
+        return meta.id;
+      });
+      return (await this.list()).find((v) => v.id === id) as ProfileView;
     });
   }
 
@@ -351,27 +355,30 @@ export class AccountManager {
    * tokens, so a profile captured earlier may hold a dead one). Returns the profile, if any.
    */
   private async recaptureLocked(live: LiveState): Promise<ProfileMeta | undefined> {
-    if (!live.account || !live.credsTokens) return undefined;
-    const doc = await this.store.readMeta();
-    const prof = AccountManager.matchAccount(doc, live.account);
-    if (!prof) return undefined;
-    const key = profileSecretKey(prof.id);
-    const stored = await this.store.readSecret(key);
-    let storedTokens: unknown;
-    try {
-      storedTokens = stored === undefined ? undefined : (JSON.parse(stored) as { claudeAiOauth?: unknown }).claudeAiOauth;
-    } catch {
-      storedTokens = undefined;
-    }
-    if (!isDeepStrictEqual(storedTokens, live.credsTokens)) {
-      await this.store.writeSecret(key, JSON.stringify({ claudeAiOauth: live.credsTokens }));
-    }
-    const state: AccountState = prof.state.kind === 'expired' || prof.state.kind === 'invalid' ? { kind: 'available' } : prof.state;
-    const meta = this.buildMeta({ id: prof.id, label: prof.label, state }, live.account, live.credsTokens, prof);
-    if (isDeepStrictEqual({ ...meta, capturedAt: 0 }, { ...prof, capturedAt: 0 })) return prof;
-    const fresh = await this.store.readMeta();
-    await this.store.writeMeta({ ...fresh, profiles: fresh.profiles.map((p) => (p.id === prof.id ? meta : p)) });
-    return meta;
+    const { account, credsTokens } = live;
+    if (!account || !credsTokens) return undefined;
+    return this.store.exclusive(async () => {
+      const doc = await this.store.readMeta();
+      const prof = AccountManager.matchAccount(doc, account);
+      if (!prof) return undefined;
+      const key = profileSecretKey(prof.id);
+      const stored = await this.store.readSecret(key);
+      let storedTokens: unknown;
+      try {
+        storedTokens = stored === undefined ? undefined : (JSON.parse(stored) as { claudeAiOauth?: unknown }).claudeAiOauth;
+      } catch {
+        storedTokens = undefined;
+      }
+      if (!isDeepStrictEqual(storedTokens, credsTokens)) {
+        await this.store.writeSecret(key, JSON.stringify({ claudeAiOauth: credsTokens }));
+      }
+      const state: AccountState = prof.state.kind === 'expired' || prof.state.kind === 'invalid' ? { kind: 'available' } : prof.state;
+      const meta = this.buildMeta({ id: prof.id, label: prof.label, state }, account, credsTokens, prof);
+      if (isDeepStrictEqual({ ...meta, capturedAt: 0 }, { ...prof, capturedAt: 0 })) return prof;
+      const fresh = await this.store.readMeta();
+      await this.store.writeMeta({ ...fresh, profiles: fresh.profiles.map((p) => (p.id === prof.id ? meta : p)) });
+      return meta;
+    });
   }
 
   /** Re-captures the active login into its profile; returns its label or null when it is not saved. */
@@ -519,35 +526,46 @@ export class AccountManager {
 
   // ---- rename, remove, state -------------------------------------------------------------------
 
+  // Each edit below reads the document, changes one profile and writes it back, under the store's lock
+  // so that edits from several processes at once all land.
+
   async rename(oldLabel: string, newLabel: string): Promise<void> {
     const l = validateLabel(newLabel);
-    const doc = await this.store.readMeta();
-    const p = this.findByLabel(doc, oldLabel);
-    if (p.label === l) return;
-    if (doc.profiles.some((x) => x.label === l)) throw new AccountError('exists', `A profile named "${l}" already exists`);
-    await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, label: l } : x)) });
+    return this.store.exclusive(async () => {
+      const doc = await this.store.readMeta();
+      const p = this.findByLabel(doc, oldLabel);
+      if (p.label === l) return;
+      if (doc.profiles.some((x) => x.label === l)) throw new AccountError('exists', `A profile named "${l}" already exists`);
+      await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, label: l } : x)) });
+    });
   }
 
   /** Forgets a profile. The live login is not touched, even when it is the active one. */
   async remove(label: string): Promise<void> {
-    const doc = await this.store.readMeta();
-    const p = this.findByLabel(doc, label);
-    // Metadata first: a leftover secret is harmless, a profile without secret is not.
-    await this.store.writeMeta({ ...doc, profiles: doc.profiles.filter((x) => x.id !== p.id) });
-    await this.store.deleteSecret(profileSecretKey(p.id));
+    return this.store.exclusive(async () => {
+      const doc = await this.store.readMeta();
+      const p = this.findByLabel(doc, label);
+      // Metadata first: a leftover secret is harmless, a profile without secret is not.
+      await this.store.writeMeta({ ...doc, profiles: doc.profiles.filter((x) => x.id !== p.id) });
+      await this.store.deleteSecret(profileSecretKey(p.id));
+    });
   }
 
   async setState(label: string, state: AccountState): Promise<void> {
-    const doc = await this.store.readMeta();
-    const p = this.findByLabel(doc, label);
-    await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, state } : x)) });
+    return this.store.exclusive(async () => {
+      const doc = await this.store.readMeta();
+      const p = this.findByLabel(doc, label);
+      await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, state } : x)) });
+    });
   }
 
-  /** Records a profile's measured usage (read by the most-headroom strategy). Callers serialise it with other metadata writes. */
+  /** Records a profile's measured usage (read by the most-headroom strategy). */
   async setUsage(label: string, usage: UsageSnapshot): Promise<void> {
-    const doc = await this.store.readMeta();
-    const p = this.findByLabel(doc, label);
-    await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, usage } : x)) });
+    return this.store.exclusive(async () => {
+      const doc = await this.store.readMeta();
+      const p = this.findByLabel(doc, label);
+      await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, usage } : x)) });
+    });
   }
 
   /** The profile to use next (by label), or null with the earliest time one frees up. */

@@ -4,13 +4,16 @@
 // token refresh (stale 60 s), and `<.claude.json>.lock` around config writes (stale 10 s, the
 // proper-lockfile default). Taking all three, in that order, excludes both kinds of writer.
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import * as z from 'zod/mini';
 import { AccountError, errnoCode, ioError } from './errors';
 import { FsOps, ensurePrivateDir, isProcessAlive, writeFileAtomic } from './fileOps';
 
 export interface LockSpec {
   readonly path: string;
   readonly staleMs: number;
+  /** Who takes this lock, for the timeout message; defaults to Claude Code. */
+  readonly holder?: string;
 }
 
 export const REFRESH_LOCK_NAME = '.oauth_refresh.lock';
@@ -40,47 +43,55 @@ export interface HeldLocks {
   release(): Promise<void>;
 }
 
-interface OwnerRecord {
-  pid: number;
-  lockPath: string;
+// Owner records: one file per acquisition attempt, `<hash of lock path>-<pid>-<nonce>.json` in the owner
+// directory, written before mkdir and removed when the attempt fails or the lock is released. So a
+// waiter never overwrites the holder's record, and a lock whose every record names a dead process of
+// ours (and was created just after that record) was left by a killed process and can be taken at once.
+const OwnerRecordSchema = z.object({
+  pid: z.number(),
+  lockPath: z.string(),
   /** Wall-clock time just before mkdir. */
-  at: number;
+  at: z.number(),
+});
+type OwnerRecord = z.infer<typeof OwnerRecordSchema>;
+
+function ownerPrefix(lockPath: string): string {
+  return `${createHash('sha256').update(lockPath).digest('hex').slice(0, 16)}-`;
 }
 
-function ownerFile(ownerDir: string, lockPath: string): string {
-  return path.join(ownerDir, `${createHash('sha256').update(lockPath).digest('hex').slice(0, 16)}.json`);
+function newOwnerFile(ownerDir: string, lockPath: string): string {
+  return path.join(ownerDir, `${ownerPrefix(lockPath)}${process.pid}-${randomBytes(4).toString('hex')}.json`);
 }
 
 async function readOwner(fs: FsOps, file: string): Promise<OwnerRecord | null> {
   try {
-    const v = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<OwnerRecord>;
-    if (typeof v.pid === 'number' && typeof v.lockPath === 'string' && typeof v.at === 'number') return v as OwnerRecord;
+    const res = OwnerRecordSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
+    return res.success ? res.data : null;
   } catch {
-    // missing or torn record: treat as no record
+    return null; // missing or torn record: treat as no record
   }
-  return null;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function acquireOne(spec: LockSpec, opts: LockOptions): Promise<void> {
+/** Takes one lock; returns the owner record to remove on release. */
+async function acquireOne(spec: LockSpec, opts: LockOptions): Promise<string> {
   const { fs } = opts;
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? defaultSleep;
-  const record = ownerFile(opts.ownerDir, spec.path);
+  const record = newOwnerFile(opts.ownerDir, spec.path);
   const deadline = now() + opts.timeoutMs;
   for (;;) {
+    await reclaimIfAbandoned(spec, opts);
     // The record is written before mkdir: a kill between the two leaves a record that explains the lock.
     const at = now();
     await writeFileAtomic(fs, record, JSON.stringify({ pid: process.pid, lockPath: spec.path, at }), { durable: false });
     try {
       await fs.mkdir(spec.path);
-      return;
+      return record;
     } catch (err) {
-      if (errnoCode(err) !== 'EEXIST') {
-        await fs.unlink(record).catch(() => undefined);
-        throw ioError('create lock directory', spec.path, err);
-      }
+      await fs.unlink(record).catch(() => undefined);
+      if (errnoCode(err) !== 'EEXIST') throw ioError('create lock directory', spec.path, err);
     }
     let st;
     try {
@@ -94,11 +105,10 @@ async function acquireOne(spec: LockSpec, opts: LockOptions): Promise<void> {
       continue;
     }
     if (now() >= deadline) {
-      await fs.unlink(record).catch(() => undefined);
       throw new AccountError(
         'lock-timeout',
         `Timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for the lock ${spec.path} ` +
-          `(Claude Code holds it while it refreshes its login or saves settings). Try again; if no Claude Code ` +
+          `(${spec.holder ?? 'Claude Code holds it while it refreshes its login or saves settings'}). Try again; if no Claude Code ` +
           `or claude-quota process is running and it persists, remove that directory.`,
       );
     }
@@ -108,20 +118,16 @@ async function acquireOne(spec: LockSpec, opts: LockOptions): Promise<void> {
 
 export async function acquireLocks(specs: readonly LockSpec[], opts: LockOptions): Promise<HeldLocks> {
   await ensurePrivateDir(opts.fs, opts.ownerDir);
-  const held: LockSpec[] = [];
+  const held: { spec: LockSpec; record: string }[] = [];
   const release = async () => {
-    for (const spec of [...held].reverse()) {
+    for (const { spec, record } of [...held].reverse()) {
       await opts.fs.rmdir(spec.path).catch(() => undefined);
-      await opts.fs.unlink(ownerFile(opts.ownerDir, spec.path)).catch(() => undefined);
+      await opts.fs.unlink(record).catch(() => undefined);
     }
     held.length = 0;
   };
   try {
-    for (const spec of specs) {
-      await reclaimIfOurs(spec, opts);
-      await acquireOne(spec, opts);
-      held.push(spec);
-    }
+    for (const spec of specs) held.push({ spec, record: await acquireOne(spec, opts) });
   } catch (err) {
     await release();
     throw err;
@@ -130,22 +136,41 @@ export async function acquireLocks(specs: readonly LockSpec[], opts: LockOptions
 }
 
 /**
- * Removes a lock directory that a killed process of ours left behind, recognised by its owner record:
- * the recorded process is gone and the directory was created right after the record was written.
- * Without this, a crash mid-switch would block the next switch for the whole stale period.
+ * Removes a lock directory that a killed process of ours left behind: no live process has a record for
+ * it, and a dead one's record was written right before the directory was created. Without this, a
+ * crash mid-switch would block the next switch for the whole stale period. Records of dead processes
+ * are removed on the way.
  */
-async function reclaimIfOurs(spec: LockSpec, opts: LockOptions): Promise<void> {
+async function reclaimIfAbandoned(spec: LockSpec, opts: LockOptions): Promise<void> {
   const alive = opts.isAlive ?? isProcessAlive;
-  const record = ownerFile(opts.ownerDir, spec.path);
-  const prev = await readOwner(opts.fs, record);
-  if (!prev || prev.lockPath !== spec.path || prev.pid === process.pid || alive(prev.pid)) return;
+  const prefix = ownerPrefix(spec.path);
+  let names: string[];
   try {
-    const st = await opts.fs.lstat(spec.path);
-    if (st.isDirectory() && st.mtimeMs >= prev.at - 1000 && st.mtimeMs <= prev.at + 5000) {
-      await opts.fs.rmdir(spec.path);
-    }
+    names = (await opts.fs.readdir(opts.ownerDir)).filter((n) => n.startsWith(prefix) && n.endsWith('.json'));
   } catch {
-    // absent or not removable: the normal wait/stale logic decides
+    return;
   }
-  await opts.fs.unlink(record).catch(() => undefined);
+  const dead: { file: string; at: number }[] = [];
+  for (const name of names) {
+    const file = path.join(opts.ownerDir, name);
+    const rec = await readOwner(opts.fs, file);
+    if (!rec || rec.lockPath !== spec.path) continue;
+    // Our own process counts as alive: another of its calls may hold the lock.
+    if (rec.pid === process.pid || alive(rec.pid)) return;
+    dead.push({ file, at: rec.at });
+  }
+  for (const { file, at } of dead) {
+    // Whoever removes the record acts on it, so two processes never both take the same lock away.
+    try {
+      await opts.fs.unlink(file);
+    } catch {
+      continue;
+    }
+    try {
+      const st = await opts.fs.lstat(spec.path);
+      if (st.isDirectory() && st.mtimeMs >= at - 1000 && st.mtimeMs <= at + 5000) await opts.fs.rmdir(spec.path);
+    } catch {
+      // absent or not removable: the normal wait/stale logic decides
+    }
+  }
 }

@@ -1,10 +1,13 @@
 // Where saved logins live. Metadata (label, email, plan, expiry, state) is kept apart from the one
 // secret per profile (its credentials JSON), so an editor can put metadata in ordinary storage and
 // secrets in its secret store. The CLI uses FileProfileStore: one 0600 JSON file in a 0700 directory,
-// which is weaker than an OS secret store (any process running as the user can read it).
+// which is weaker than an OS secret store (any process running as the user can read it). Several CLI
+// processes may edit that file at once, so every read-modify-write of it runs under a lock directory.
 import * as path from 'node:path';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { AccountError, ioError } from './errors';
 import { FsOps, defaultFs, ensurePrivateDir, readRegularFile, writeFileAtomic } from './fileOps';
+import { LockSpec, acquireLocks } from './locks';
 import { ProfilesDocument, ProfilesDocumentSchema, describeIssues } from './schemas';
 
 /** Key of a profile's secret, stable across renames because it uses the profile id, not the label. */
@@ -23,6 +26,11 @@ export interface ProfileStore {
   readSecret(key: ProfileSecretKey): Promise<string | undefined>;
   writeSecret(key: ProfileSecretKey, value: string): Promise<void>;
   deleteSecret(key: ProfileSecretKey): Promise<void>;
+  /**
+   * Runs `fn`, a read-modify-write of this store, while no other writer can change it. Nested calls
+   * from inside `fn` run directly. Never take Claude Code's locks inside `fn` (they come first).
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export function emptyProfiles(): ProfilesDocument {
@@ -48,16 +56,45 @@ interface FileStoreShape {
   secrets: Record<string, string>;
 }
 
-/** All profiles in `<dir>/profiles.json` (mode 0600, directory 0700). */
+/** Longer than any edit holds it; a lock left by a killed process of ours is taken over at once anyway. */
+export const PROFILES_LOCK_STALE_MS = 30_000;
+
+export interface FileProfileStoreOptions {
+  /** How long to wait for another process's edit; default 15 s. */
+  readonly lockTimeoutMs?: number;
+}
+
+/** All profiles in `<dir>/profiles.json` (mode 0600, directory 0700), edited under `profiles.json.lock`. */
 export class FileProfileStore implements ProfileStore {
   readonly file: string;
   readonly description: string;
+  readonly lock: LockSpec;
+  private readonly lockTimeoutMs: number;
+  /** Set inside an exclusive section, so the store's own writes do not wait for the caller's lock. */
+  private readonly locked = new AsyncLocalStorage<true>();
   constructor(
     readonly dir: string,
     private readonly fs: FsOps = defaultFs,
+    options: FileProfileStoreOptions = {},
   ) {
     this.file = path.join(dir, 'profiles.json');
     this.description = this.file;
+    this.lock = { path: `${this.file}.lock`, staleMs: PROFILES_LOCK_STALE_MS, holder: 'another claude-quota command is editing the saved profiles' };
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
+  }
+
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.locked.getStore()) return fn();
+    return this.locked.run(true, async () => {
+      await ensurePrivateDir(this.fs, this.dir);
+      // Same owner records as the switch locks, so a lock left by a killed process is reclaimed the same way.
+      const held = await acquireLocks([this.lock], { fs: this.fs, ownerDir: path.join(this.dir, 'lock-owners'), timeoutMs: this.lockTimeoutMs });
+      try {
+        return await fn();
+      } finally {
+        await held.release();
+      }
+    });
   }
 
   private async load(): Promise<FileStoreShape> {
@@ -96,26 +133,33 @@ export class FileProfileStore implements ProfileStore {
     return (await this.load()).meta;
   }
 
-  async writeMeta(doc: ProfilesDocument): Promise<void> {
-    const shape = await this.load();
-    await this.save({ meta: doc, secrets: shape.secrets });
+  // Metadata and secrets share the file, so each write below is itself a read-modify-write.
+  writeMeta(doc: ProfilesDocument): Promise<void> {
+    return this.exclusive(async () => {
+      const shape = await this.load();
+      await this.save({ meta: doc, secrets: shape.secrets });
+    });
   }
 
   async readSecret(key: ProfileSecretKey): Promise<string | undefined> {
     return (await this.load()).secrets[key];
   }
 
-  async writeSecret(key: ProfileSecretKey, value: string): Promise<void> {
-    const shape = await this.load();
-    await this.save({ meta: shape.meta, secrets: { ...shape.secrets, [key]: value } });
+  writeSecret(key: ProfileSecretKey, value: string): Promise<void> {
+    return this.exclusive(async () => {
+      const shape = await this.load();
+      await this.save({ meta: shape.meta, secrets: { ...shape.secrets, [key]: value } });
+    });
   }
 
-  async deleteSecret(key: ProfileSecretKey): Promise<void> {
-    const shape = await this.load();
-    if (!(key in shape.secrets)) return;
-    const secrets = { ...shape.secrets };
-    delete secrets[key];
-    await this.save({ meta: shape.meta, secrets });
+  deleteSecret(key: ProfileSecretKey): Promise<void> {
+    return this.exclusive(async () => {
+      const shape = await this.load();
+      if (!(key in shape.secrets)) return;
+      const secrets = { ...shape.secrets };
+      delete secrets[key];
+      await this.save({ meta: shape.meta, secrets });
+    });
   }
 }
 
@@ -138,5 +182,9 @@ export class MemoryProfileStore implements ProfileStore {
   }
   async deleteSecret(key: ProfileSecretKey): Promise<void> {
     this.secrets.delete(key);
+  }
+  /** For tests, which drive it from one caller at a time: excludes nothing. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
   }
 }

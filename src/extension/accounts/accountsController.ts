@@ -12,6 +12,7 @@ import type { ComponentLogger } from '../../core/logger';
 import { redactSecrets } from '../../core/redact';
 import { CommandIds } from '../commandIds';
 import { Disposable } from '../disposable';
+import { escapeThemeIcons } from '../themeIconText';
 import { spawnCommand } from './commandRunner';
 
 export interface AccountsControllerOptions {
@@ -311,7 +312,7 @@ export class AccountsController extends Disposable {
       return undefined;
     }
     const items: ProfilePickItem[] = views.map((v) => ({
-      label: `${v.active ? '$(check)' : '$(account)'} ${v.label}`,
+      label: `${v.active ? '$(check)' : '$(account)'} ${escapeThemeIcons(v.label)}`,
       description: describeIdentity(v),
       detail: describeProfileState(v),
       profileLabel: v.label,

@@ -3,6 +3,7 @@
 import type { AccountName, SwitchReason } from '../../core/accounts/autoSwitchPolicy';
 import { escapeMarkdown } from '../statusBar/statusView';
 import { formatClock, formatCountdown } from '../sessions/sessionText';
+import { escapeThemeIcons } from '../themeIconText';
 
 export const ACTION_UNDO = 'Undo';
 export const ACTION_ENABLE = 'Enable';
@@ -46,7 +47,7 @@ export interface ExhaustedItemView {
 export function exhaustedItemView(earliest: AccountName, at: Date, now: Date, timeZone?: string): ExhaustedItemView {
   const clock = formatClock(at, now, timeZone);
   return {
-    text: `$(circle-slash) ${earliest.label} ${clock}`,
+    text: `$(circle-slash) ${escapeThemeIcons(earliest.label)} ${clock}`,
     tooltipMarkdown: `Every saved Claude account is exhausted. The first to reset is **${escapeMarkdown(earliest.label)}**, at ${escapeMarkdown(clock)}; auto-switch uses it then. Click to switch account.`,
     accessibilityLabel: `Every Claude account is exhausted; ${earliest.label} resets first, at ${clock}. Activate to switch account.`,
   };

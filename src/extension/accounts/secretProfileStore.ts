@@ -56,6 +56,11 @@ export class SecretProfileStore implements ProfileStore {
     await this.secrets.delete(key);
   }
 
+  /** Runs `fn` directly: the accounts controller already queues every account operation of this window. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   /** Token values this store has loaded or saved, for the logger's redaction. */
   knownSecretValues(): readonly string[] {
     return [...this.seen];

@@ -6,6 +6,7 @@ import { resumeStatusText, type ResumeStatus } from '../../core/resume/resumeAtt
 import { CommandIds } from '../commandIds';
 import { Disposable } from '../disposable';
 import type { SessionSource } from '../sources/sessionSource';
+import { escapeThemeIcons } from '../themeIconText';
 import type { SessionsController, UnwatchedTerminal, WatchedSession } from './sessionsController';
 import { formatClock, formatCountdown, limitName, sourceLabel, stateLabel } from './sessionText';
 
@@ -222,8 +223,8 @@ export class SessionsView extends Disposable {
       const now = new Date();
       const picked = await vscode.window.showQuickPick<SessionPick>(
         sessions.map((s) => ({
-          label: `$(${s.state === 'blocked' ? 'watch' : s.kind === 'tmux' ? 'server-process' : 'terminal'}) ${s.where}`,
-          description: `${s.account?.label ?? 'unsaved login'} · ${sessionDescription(s, now)}`,
+          label: `$(${s.state === 'blocked' ? 'watch' : s.kind === 'tmux' ? 'server-process' : 'terminal'}) ${escapeThemeIcons(s.where)}`,
+          description: `${escapeThemeIcons(s.account?.label ?? 'unsaved login')} · ${sessionDescription(s, now)}`,
           detail: s.kind === 'tmux' ? 'tmux pane' : 'VS Code terminal',
           session: s,
         })),

@@ -4,6 +4,7 @@ import type { AccountRef } from '../../core/detector';
 import type { SessionsSnapshot, WatchedSession } from '../sessions/sessionsController';
 import { formatClock, formatCountdown, limitName, nextCountdownChangeMs, sourceLabel, stateLabel } from '../sessions/sessionText';
 import type { UnwatchedReason } from '../sources/sessionSource';
+import { escapeThemeIcons } from '../themeIconText';
 
 export interface StatusView {
   readonly text: string;
@@ -24,7 +25,7 @@ export function describeStatus(profiles: readonly ProfileView[]): StatusView {
   }
   const others = profiles.length - 1;
   return {
-    text: `$(account) ${active.label}`,
+    text: `$(account) ${escapeThemeIcons(active.label)}`,
     tooltip: `Claude Code uses ${active.label} (${active.email}${active.plan ? ` · ${active.plan}` : ''}).${others > 0 ? ` ${others} other saved account${others === 1 ? '' : 's'}.` : ''} Click to switch.`,
     accessibilityLabel: `Claude account ${active.label}, ${active.email}. Activate to switch account.`,
   };
