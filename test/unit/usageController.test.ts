@@ -10,7 +10,7 @@ import { Emitter, type Timers } from '../../src/extension/sessions/emitter';
 import type { NotifierUi } from '../../src/extension/sessions/quotaNotifier';
 import { SessionsController, type ConfigChanges } from '../../src/extension/sessions/sessionsController';
 import { usageTooltipLines } from '../../src/extension/statusBar/usageTooltip';
-import { ACTION_SHOW_USAGE, LIVE_DELAY_MS, SAFETY_RESCAN_MS, UsageController, type UsageControllerOptions } from '../../src/extension/usage/usageController';
+import { ACCOUNTS_MAX_AGE_MS, ACTION_SHOW_USAGE, LIVE_DELAY_MS, SAFETY_RESCAN_MS, UsageController, type UsageControllerOptions } from '../../src/extension/usage/usageController';
 import { panelData } from '../../src/extension/usage/usagePanelModel';
 import { assistantLine, limitLine } from '../support/usageTranscripts';
 
@@ -280,6 +280,42 @@ describe('UsageController', () => {
     assert.equal(c.scanCount, 2);
     assert.equal(c.scanStats?.files, 1, 'only the reported transcript was looked at');
     assert.deepEqual(timers.dueTimes(), [T0 + SAFETY_RESCAN_MS], 'the live scan leaves the safety rescan where it was');
+    c.dispose();
+  });
+
+  it('re-reads the accounts on a live scan at most every 30 s, and so notices a login made outside the editor', async () => {
+    let lists = 0;
+    const c = liveController({
+      accounts: {
+        list: () => {
+          lists++;
+          return Promise.resolve(profiles);
+        },
+        onDidChangeAccounts: changed.event,
+      },
+    });
+    await started(c);
+    assert.equal(lists, 1);
+    respond(timers.now, 100);
+    files.fire([file]);
+    timers.advance(LIVE_DELAY_MS);
+    await until('the first response counted', () => fiveHourOfA(c) === 100);
+    assert.equal(lists, 1, 'not re-read a moment after the startup scan');
+    // `/login` in a terminal: the accounts layer fires no event for it.
+    profiles = [profile('a', false), profile('b', true)];
+    timers.advance(ACCOUNTS_MAX_AGE_MS - 1000);
+    files.fire([file]);
+    timers.advance(LIVE_DELAY_MS);
+    await until('the third scan', () => c.scanCount === 3);
+    assert.equal(lists, 1, 'not re-read within 30 s');
+    // In the next minute (usage is kept per minute, and a minute goes to the account active at its end).
+    timers.advance(MIN);
+    respond(timers.now, 40);
+    files.fire([file]);
+    timers.advance(LIVE_DELAY_MS);
+    await until('the second response counted', () => c.report?.accounts.find((a) => a.key === 'b@example.com')?.fiveHour?.total === 40);
+    assert.equal(lists, 2);
+    assert.equal(fiveHourOfA(c), 100);
     c.dispose();
   });
 

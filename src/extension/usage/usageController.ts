@@ -1,8 +1,8 @@
-// Keeps per-account usage current in the editor: scans the transcripts the watcher reports changed (a
-// moment after they change), lists them all only at start, on demand and on a slow safety rescan; records every
-// change of the active account in the usage timeline, feeds it the resets the sessions controller and
-// the account layer know, warns once per window at the threshold, and writes each saved account's
-// usage snapshot for the switch policy. Publishes the latest report for the status bar and the panel.
+// Keeps per-account usage current in the editor: scans the transcripts the watcher reports changed a
+// moment after they change, and lists them all only at start, on demand and in a slow safety rescan;
+// records every change of the active account in the usage timeline, feeds it the resets the sessions
+// controller and the account layer know, warns once per window at the threshold, and writes each saved
+// account's usage snapshot for the switch policy. Publishes the latest report for the status bar and the panel.
 //
 // No runtime vscode import (events use a local Emitter), so it runs in plain Node tests.
 import type { ProfileView } from '../../core/accounts/accountManager';
@@ -49,8 +49,6 @@ export interface UsageControllerOptions {
   readonly now?: () => number;
   /** Full rescan for changes the watcher missed; default SAFETY_RESCAN_MS. */
   readonly rescanMs?: number;
-  /** How long changed files are gathered before they are scanned; default LIVE_DELAY_MS. */
-  readonly liveDelayMs?: number;
   /** At most one state write per this interval (and one on dispose); default 2 min. */
   readonly saveIntervalMs?: number;
 }
@@ -61,6 +59,12 @@ export const ACTION_SWITCH_ACCOUNT = 'Switch Account';
 export const SAFETY_RESCAN_MS = 5 * 60_000;
 /** Changes arriving within this long of the first one are scanned together (Claude Code writes a turn line by line). */
 export const LIVE_DELAY_MS = 250;
+/**
+ * A live scan re-reads the saved accounts (and the live login, to notice a `/login` made outside the
+ * editor) only when the last read is this old: the login files can be large and lines arrive many
+ * times a second while Claude Code works.
+ */
+export const ACCOUNTS_MAX_AGE_MS = 30_000;
 /** After a window's end the report is rebuilt this much later, so the clock has certainly passed it. */
 const WINDOW_END_SLACK_MS = 1000;
 const REPORT_SETTINGS: SettingKey[] = ['sources.transcripts', 'usage.fiveHourLimitTokens', 'usage.weeklyLimitTokens', 'usage.warnThresholdPercent'];
@@ -74,6 +78,7 @@ export class UsageController extends Disposable {
   private latest: UsageReport | null = null;
   private lastScan: ScanStats | null = null;
   private scans = 0;
+  private accountsReadAt = -Infinity;
   private rescanTimer: unknown = undefined;
   private liveTimer: unknown = undefined;
   private liveQueued = false;
@@ -162,7 +167,7 @@ export class UsageController extends Disposable {
     this.liveTimer = this.timers.setTimeout(() => {
       this.liveTimer = undefined;
       void this.runLive();
-    }, this.opts.liveDelayMs ?? LIVE_DELAY_MS);
+    }, LIVE_DELAY_MS);
   }
 
   private async runLive(): Promise<void> {
@@ -199,10 +204,13 @@ export class UsageController extends Disposable {
   }
 
   private async update(changed: readonly string[] | null): Promise<void> {
-    try {
-      this.profiles = await this.opts.accounts.list();
-    } catch {
-      // Keep the last list: attribution must not stop because the profiles could not be read once.
+    if (changed === null || this.now() - this.accountsReadAt >= ACCOUNTS_MAX_AGE_MS) {
+      this.accountsReadAt = this.now();
+      try {
+        this.profiles = await this.opts.accounts.list();
+      } catch {
+        // Keep the last list: attribution must not stop because the profiles could not be read once.
+      }
     }
     const active = this.profiles.find((p) => p.active);
     const switched = active !== undefined && this.tracker.noteActiveAccount(active.email, active.label);
@@ -329,7 +337,7 @@ export class UsageController extends Disposable {
 }
 
 /** The earliest end, after `now`, of a window the report bounds (a rolling week has none). */
-export function nextWindowEnd(report: UsageReport | null, now: number): number | null {
+function nextWindowEnd(report: UsageReport | null, now: number): number | null {
   let next: number | null = null;
   for (const a of report?.accounts ?? []) {
     for (const w of [a.fiveHour, a.weekly.anchor === 'reset' ? a.weekly : null]) {
