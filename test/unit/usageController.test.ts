@@ -303,7 +303,7 @@ describe('UsageController', () => {
     assert.equal(lists, 1, 'not re-read a moment after the startup scan');
     // `/login` in a terminal: the accounts layer fires no event for it.
     profiles = [profile('a', false), profile('b', true)];
-    timers.advance(ACCOUNTS_MAX_AGE_MS - 1000);
+    timers.advance(ACCOUNTS_MAX_AGE_MS - 3 * LIVE_DELAY_MS);
     files.fire([file]);
     timers.advance(LIVE_DELAY_MS);
     await until('the third scan', () => c.scanCount === 3);

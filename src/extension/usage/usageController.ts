@@ -58,7 +58,7 @@ export const ACTION_SWITCH_ACCOUNT = 'Switch Account';
 /** Watch events get lost (network file systems, files replaced rather than appended): list everything this often. */
 export const SAFETY_RESCAN_MS = 5 * 60_000;
 /** Changes arriving within this long of the first one are scanned together (Claude Code writes a turn line by line). */
-export const LIVE_DELAY_MS = 250;
+export const LIVE_DELAY_MS = 500;
 /**
  * A live scan re-reads the saved accounts (and the live login, to notice a `/login` made outside the
  * editor) only when the last read is this old: the login files can be large and lines arrive many
