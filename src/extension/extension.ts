@@ -146,6 +146,9 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     configDir,
     stateFile: usageStateFile(quotaHome(process.env), configDir),
     recordUsage: (label, snapshot) => accounts.setUsage(label, snapshot),
+    // New transcript lines are counted as the sessions' watcher sees them, not on a timer.
+    transcriptChanges: sessions.onDidChangeTranscriptFiles,
+    config,
     logger: logger.child('usage'),
   });
   const usagePanel = new UsagePanel(usage, context.extensionUri);

@@ -1,7 +1,8 @@
 // Usage scan bench: a generated transcript corpus (many projects and sessions, lines modelled on the
 // real Claude Code transcripts in test/fixtures/transcripts), scanned in full by our tracker and by
 // ccusage (its `daily --json --offline` report over the same CLAUDE_CONFIG_DIR), then incremental scans
-// after appending 1 MB and 4 MB. Totals of both are printed so a mismatch shows.
+// after appending 1 MB and 4 MB, and the scan of only the appended files that the editor runs when the
+// transcript watcher reports them. Totals of both are printed so a mismatch shows.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -112,11 +113,12 @@ export function generateUsageCorpus(dir: string, totalBytes: number, projects: n
 
 /**
  * Appends about `bytes` of new turns (the corpus's mix: responses on 1–3 lines, tool results) spread
- * over four files; returns the bytes written.
+ * over four files; returns the bytes written and the files appended to.
  */
-export function appendResponses(corpus: UsageCorpus, bytes: number, seed: number, now: number): number {
+export function appendResponses(corpus: UsageCorpus, bytes: number, seed: number, now: number): { bytes: number; files: string[] } {
   const r = rng(seed);
   let written = 0;
+  const touched: string[] = [];
   let i = 0;
   const per = Math.ceil(bytes / 4);
   for (let f = 0; f < 4; f++) {
@@ -136,9 +138,10 @@ export function appendResponses(corpus: UsageCorpus, bytes: number, seed: number
       size += Buffer.byteLength(tool) + 1;
     }
     fs.appendFileSync(file, `${lines.join('\n')}\n`);
+    touched.push(file);
     written += size;
   }
-  return written;
+  return { bytes: written, files: touched };
 }
 
 export interface CcusageRun {
@@ -187,6 +190,11 @@ export interface UsageBenchResult {
   readonly ccusage: CcusageRun;
   readonly ccusageBlocks: CcusageRun;
   readonly increments: { readonly bytes: number; readonly ms: number[] }[];
+  /**
+   * After appending a few responses (one turn) and about 1 MB, alternately: a scan of only the appended
+   * files (what a watch event triggers) and a listing + scan of every file (what the 30 s timer did).
+   */
+  readonly changedOnly: { readonly bytes: number; readonly ms: number[]; readonly listedMs: number[] }[];
 }
 
 export async function usageBench(repo: string, totalMb: number, projects: number): Promise<UsageBenchResult> {
@@ -223,14 +231,33 @@ export async function usageBench(repo: string, totalMb: number, projects: number
       const ms: number[] = [];
       let bytes = 0;
       for (let k = 0; k < 3; k++) {
-        bytes = appendResponses(corpus, size, size + k, Date.now());
+        bytes = appendResponses(corpus, size, size + k, Date.now()).bytes;
         const start = process.hrtime.bigint();
         await (tracker as UsageTracker).scan();
         ms.push(Number(process.hrtime.bigint() - start) / 1e6);
       }
       increments.push({ bytes, ms });
     }
-    return { corpus, fullSeconds, ours, cli, ccusage, ccusageBlocks, increments };
+    // Interleaved, so both see the same cache and JIT state.
+    const changedOnly: { bytes: number; ms: number[]; listedMs: number[] }[] = [];
+    for (const size of [16 * 1024, MB]) {
+      const ms: number[] = [];
+      const listedMs: number[] = [];
+      let bytes = 0;
+      for (let k = 0; k < 5; k++) {
+        const appended = appendResponses(corpus, size, 100 + size + 2 * k, Date.now());
+        bytes = appended.bytes;
+        let start = process.hrtime.bigint();
+        await (tracker as UsageTracker).scanFiles(appended.files);
+        ms.push(Number(process.hrtime.bigint() - start) / 1e6);
+        appendResponses(corpus, size, 101 + size + 2 * k, Date.now());
+        start = process.hrtime.bigint();
+        await (tracker as UsageTracker).scan();
+        listedMs.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+      changedOnly.push({ bytes, ms, listedMs });
+    }
+    return { corpus, fullSeconds, ours, cli, ccusage, ccusageBlocks, increments, changedOnly };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -64,7 +64,13 @@ function setup(settings: Partial<Settings> = {}) {
   const accountsChanged = new Emitter<void>();
   const recorded: Array<[string, AccountState]> = [];
   const transcripts = new Emitter<TranscriptEvent>();
-  const feed: TranscriptFeed = { onSignal: (l) => transcripts.event(l), start: () => Promise.resolve(), dispose: () => undefined };
+  const transcriptFiles = new Emitter<readonly string[]>();
+  const feed: TranscriptFeed = {
+    onSignal: (l) => transcripts.event(l),
+    onFilesChanged: (l) => transcriptFiles.event(l),
+    start: () => Promise.resolve(),
+    dispose: () => undefined,
+  };
   const read = <K extends SettingKey>(k: K): Settings[K] => (settings[k] ?? DEFAULTS[k]) as Settings[K];
   const configListeners: Array<{ keys: SettingKey[]; run: () => void }> = [];
   const changeSetting = <K extends SettingKey>(k: K, v: Settings[K]): void => {
@@ -103,7 +109,7 @@ function setup(settings: Partial<Settings> = {}) {
   const add = (id: string, where = id): void => source.emitter.fire({ type: 'sessionAdded', session: { id, kind: 'tmux', where } });
   const verdict = (id: string, c: Classification): void => source.emitter.fire({ type: 'verdict', id, classification: c, at: now() });
   return {
-    timers, controller, notifier, calls, commands, recorded, transcripts, source, add, verdict, changeSetting,
+    timers, controller, notifier, calls, commands, recorded, transcripts, transcriptFiles, source, add, verdict, changeSetting,
     setAnswer: (a: string | undefined) => (answer = a),
     switchTo: async (id: string) => {
       profiles = profiles.map((p) => ({ ...p, active: p.id === id }));
@@ -272,5 +278,21 @@ describe('sessions controller and notifier', () => {
     assert.equal(t.notifier.shown.length, 2);
     t.notifier.dispose();
     t.controller.dispose();
+  });
+
+  it('passes on which transcript files changed while transcripts are read, from each watcher it starts', () => {
+    const t = setup();
+    const seen: string[][] = [];
+    t.controller.onDidChangeTranscriptFiles((paths) => seen.push([...paths]));
+    t.transcriptFiles.fire(['/c/projects/-p/a.jsonl']);
+    t.changeSetting('sources.transcripts', false);
+    t.transcriptFiles.fire(['/c/projects/-p/off.jsonl']);
+    t.changeSetting('sources.transcripts', true);
+    t.transcriptFiles.fire(['/c/projects/-p/b.jsonl', '/c/projects/-p/c.jsonl']);
+    assert.deepEqual(seen, [['/c/projects/-p/a.jsonl'], ['/c/projects/-p/b.jsonl', '/c/projects/-p/c.jsonl']], 'nothing while off, once each after restarting');
+    t.notifier.dispose();
+    t.controller.dispose();
+    t.transcriptFiles.fire(['/c/projects/-p/d.jsonl']);
+    assert.equal(seen.length, 2, 'nothing after dispose');
   });
 });

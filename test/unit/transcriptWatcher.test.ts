@@ -144,6 +144,43 @@ describe('TranscriptWatcher', () => {
     assert.equal(events[0].signal.kind, 'quota');
   });
 
+  it('reports the transcripts that changed after reading them, not the ones the rescan found unchanged', async () => {
+    const slugDir = path.join(configDir, 'projects', '-p');
+    fs.mkdirSync(slugDir, { recursive: true });
+    const a = path.join(slugDir, 'a.jsonl');
+    const b = path.join(slugDir, 'b.jsonl');
+    fs.writeFileSync(a, SUCCESS);
+    fs.writeFileSync(b, SUCCESS);
+    const { w, events } = start();
+    const batches: string[][] = [];
+    w.onFilesChanged((paths) => batches.push([...paths]));
+    await w.start();
+    await w.idle();
+    assert.equal(batches.length, 0, 'existing history is not a change');
+    fs.appendFileSync(a, `${QUOTA_LINE}\n`);
+    await waitFor('a reported', () => batches.length > 0);
+    assert.deepEqual(batches, [[a]]);
+    // Reported after its lines were read: the quota signal came first.
+    assert.equal(events.filter((e) => e.path === a && e.signal.kind === 'quota').length, 1);
+    const c = path.join(slugDir, SESSION, 'subagents', 'agent-1.jsonl');
+    fs.mkdirSync(path.dirname(c), { recursive: true });
+    await waitFor('session dir watched', () => w.watchedDirCount >= 5);
+    fs.writeFileSync(c, SUCCESS);
+    await waitFor('new subagent transcript reported', () => batches.some((x) => x.includes(c)));
+    w.dispose();
+    fs.appendFileSync(b, SUCCESS);
+    const polled = start({ rescanMs: 20, maxWatchedDirs: 0 });
+    const polledBatches: string[][] = [];
+    polled.w.onFilesChanged((paths) => polledBatches.push([...paths]));
+    await polled.w.start();
+    // Without watch events only the rescan finds new bytes; files it reads with nothing new are not reported.
+    fs.appendFileSync(a, SUCCESS);
+    await waitFor('a reported by the rescan', () => polledBatches.length > 0);
+    fs.appendFileSync(b, SUCCESS);
+    await waitFor('b reported by the rescan', () => polledBatches.length > 1);
+    assert.deepEqual(polledBatches.slice(0, 2), [[a], [b]]);
+  });
+
   it('forgets idle files and keeps memory bounded', async () => {
     let now = Date.now();
     const slugDir = path.join(configDir, 'projects', '-p');

@@ -74,6 +74,26 @@ describe('usage scan', () => {
     assert.equal(t.report().totals[0], 20);
   });
 
+  it('scans only the files it is given, from their offsets, and agrees with a full scan', async () => {
+    const a = write('a.jsonl', [response(1, T0)]);
+    const b = write('b.jsonl', [response(2, T0)]);
+    const t = tracker();
+    await t.scan();
+    fs.appendFileSync(a, `${response(3, T0 + MIN)}\n`);
+    fs.appendFileSync(b, `${response(4, T0 + MIN)}\n`);
+    const sub = path.join(projectDir, 'session-1', 'subagents', 'agent-1.jsonl');
+    fs.mkdirSync(path.dirname(sub), { recursive: true });
+    fs.writeFileSync(sub, `${response(5, T0 + MIN)}\n`);
+    const outside = path.join(dir, 'elsewhere.jsonl');
+    fs.writeFileSync(outside, `${response(6, T0)}\n`);
+    const stats = await t.scanFiles([a, sub, a, outside, path.join(projectDir, 'gone.jsonl'), path.join(projectDir, 'notes.txt')]);
+    assert.deepEqual({ files: stats.files, filesRead: stats.filesRead, counted: stats.counted }, { files: 3, filesRead: 2, counted: 2 });
+    assert.deepEqual(t.report().totals, [40, 80, 120, 160], 'b.jsonl was not read, the file outside projects/ not counted');
+    const rest = await t.scan();
+    assert.deepEqual({ filesRead: rest.filesRead, counted: rest.counted }, { filesRead: 1, counted: 1 }, 'the full scan reads only what the targeted one left');
+    assert.deepEqual(t.report().totals, [50, 100, 150, 200]);
+  });
+
   it('holds back a line still being written until its newline arrives', async () => {
     const p = write('a.jsonl', []);
     const full = response(1, T0);

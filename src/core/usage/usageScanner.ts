@@ -57,10 +57,31 @@ export class UsageScanner {
     return [...this.tails.values()].map((t) => t.state());
   }
 
+  /** Lists every transcript and reads what each gained; files gone from disk are forgotten. */
   async scan(): Promise<ScanStats> {
     const files = await listTranscripts(this.projectsDir);
     const present = new Set(files);
     for (const p of this.tails.keys()) if (!present.has(p)) this.tails.delete(p);
+    return this.readChanged(files);
+  }
+
+  /**
+   * Reads what the given transcripts gained, without listing the others (a watcher named them).
+   * Paths outside projects/ or not `.jsonl` are ignored; a vanished file is left to the next full scan.
+   */
+  scanFiles(paths: Iterable<string>): Promise<ScanStats> {
+    const files = [...new Set(paths)].filter((p) => this.isTranscriptPath(p)).sort();
+    return this.readChanged(files);
+  }
+
+  private isTranscriptPath(p: string): boolean {
+    if (!p.endsWith('.jsonl')) return false;
+    const rel = path.relative(this.projectsDir, p);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return false;
+    return rel.split(path.sep).length <= MAX_DEPTH;
+  }
+
+  private async readChanged(files: readonly string[]): Promise<ScanStats> {
     const counted0 = this.ledger.counted;
     const dup0 = this.ledger.duplicates;
     let filesRead = 0;
@@ -75,7 +96,7 @@ export class UsageScanner {
       const stats = await Promise.all(batch.map((p) => fsp.stat(p).then((st) => st, () => null)));
       batch.forEach((p, j) => {
         const st = stats[j];
-        if (st === null || st === undefined) return;
+        if (st === null || st === undefined || !st.isFile()) return;
         const s = this.tails.get(p)?.state();
         if (s === undefined || s.ino !== st.ino || s.size !== st.size) changed.push(p);
       });

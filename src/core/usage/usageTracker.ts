@@ -73,6 +73,15 @@ export class UsageTracker {
     });
   }
 
+  /** Reads what these transcripts gained (paths a watcher reported), without listing the rest. */
+  scanFiles(paths: Iterable<string>): Promise<ScanStats> {
+    return this.serial(async () => {
+      const stats = await this.scanner.scanFiles(paths);
+      this.ledger.prune(this.now());
+      return stats;
+    });
+  }
+
   /** The account Claude Code uses from now on (key: email, lower-cased). */
   noteActiveAccount(key: string, label: string, at: number = this.now()): boolean {
     return this.ledger.noteActive(key.toLowerCase(), label, at);

@@ -37,6 +37,8 @@ export interface ConfigChanges {
 /** What the controller needs of a transcript watcher (TranscriptWatcher, or a fake in tests). */
 export interface TranscriptFeed {
   onSignal(listener: (event: TranscriptEvent) => void): { dispose(): void };
+  /** The transcripts that changed, after each batch of reads (TranscriptWatcher.onFilesChanged). */
+  onFilesChanged?(listener: (paths: readonly string[]) => void): { dispose(): void };
   start(): Promise<void>;
   dispose(): void;
 }
@@ -125,6 +127,12 @@ export class SessionsController extends Disposable {
   private readonly detected = this._register(new Emitter<DetectorEvent>());
   /** Every detector event (blocked, updated, cleared, error, …), after the snapshot reflects it. */
   readonly onDetectorEvent = this.detected.event;
+  private readonly transcriptFiles = this._register(new Emitter<readonly string[]>());
+  /**
+   * The transcript files that changed (paths under <config>/projects), from whichever watcher runs
+   * while transcripts are read; usage accounting scans these instead of listing every transcript.
+   */
+  readonly onDidChangeTranscriptFiles = this.transcriptFiles.event;
 
   constructor(private readonly opts: SessionsControllerOptions) {
     super();
@@ -318,11 +326,15 @@ export class SessionsController extends Disposable {
     const configDir = claudeConfigDir(this.opts.env ?? process.env);
     const feed = (this.opts.createTranscriptFeed ?? ((dir) => new TranscriptWatcher({ configDir: dir, persistent: false })))(configDir);
     const sub = feed.onSignal((e) => this.onTranscript(e));
+    const filesSub = feed.onFilesChanged?.((paths) => {
+      if (!this.isDisposed) this.transcriptFiles.fire(paths);
+    });
     this.transcripts = {
       onSignal: (l) => feed.onSignal(l),
       start: () => feed.start(),
       dispose: () => {
         sub.dispose();
+        filesSub?.dispose();
         feed.dispose();
       },
     };

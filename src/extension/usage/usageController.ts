@@ -1,7 +1,8 @@
-// Keeps per-account usage current in the editor: scans the transcripts on a timer, records every
-// change of the active account in the usage timeline, feeds it the resets the sessions controller and
-// the account layer know, warns once per window at the threshold, and writes each saved account's
-// usage snapshot for the switch policy. Publishes the latest report for the status bar and the panel.
+// Keeps per-account usage current in the editor: scans the transcripts the watcher reports changed a
+// moment after they change, and lists them all only at start, on demand and in a slow safety rescan;
+// records every change of the active account in the usage timeline, feeds it the resets the sessions
+// controller and the account layer know, warns once per window at the threshold, and writes each saved
+// account's usage snapshot for the switch policy. Publishes the latest report for the status bar and the panel.
 //
 // No runtime vscode import (events use a local Emitter), so it runs in plain Node tests.
 import type { ProfileView } from '../../core/accounts/accountManager';
@@ -13,10 +14,10 @@ import type { ScanStats } from '../../core/usage/usageScanner';
 import { formatTokens, windowName } from '../../core/usage/usageText';
 import { UsageTracker } from '../../core/usage/usageTracker';
 import { CommandIds } from '../commandIds';
-import type { ConfigurationReader } from '../configuration';
+import type { ConfigurationReader, SettingKey } from '../configuration';
 import { Disposable } from '../disposable';
 import type { NotifierUi } from '../sessions/quotaNotifier';
-import type { AccountsFeed } from '../sessions/sessionsController';
+import type { AccountsFeed, ConfigChanges } from '../sessions/sessionsController';
 import type { SessionsSnapshot } from '../sessions/sessionsController';
 import { Emitter, nodeTimers, type Timers } from '../sessions/emitter';
 
@@ -36,17 +37,37 @@ export interface UsageControllerOptions {
   readonly stateFile: string | null;
   /** Writes a profile's usage snapshot (AccountManager.setUsage). */
   readonly recordUsage?: (label: string, usage: UsageSnapshot) => Promise<void>;
+  /**
+   * Subscribes to the transcript files that changed (SessionsController.onDidChangeTranscriptFiles,
+   * fed by its TranscriptWatcher); without it only the safety rescan picks up new lines.
+   */
+  readonly transcriptChanges?: (listener: (paths: readonly string[]) => void) => { dispose(): void };
+  /** Settings that change the report (limits, threshold, whether transcripts are read) refresh it at once. */
+  readonly config?: ConfigChanges;
   readonly logger?: ComponentLogger;
   readonly timers?: Timers;
   readonly now?: () => number;
-  /** Between scans; default 30 s. */
-  readonly intervalMs?: number;
+  /** Full rescan for changes the watcher missed; default SAFETY_RESCAN_MS. */
+  readonly rescanMs?: number;
   /** At most one state write per this interval (and one on dispose); default 2 min. */
   readonly saveIntervalMs?: number;
 }
 
 export const ACTION_SHOW_USAGE = 'Show Usage';
 export const ACTION_SWITCH_ACCOUNT = 'Switch Account';
+/** Watch events get lost (network file systems, files replaced rather than appended): list everything this often. */
+export const SAFETY_RESCAN_MS = 5 * 60_000;
+/** Changes arriving within this long of the first one are scanned together (Claude Code writes a turn line by line). */
+export const LIVE_DELAY_MS = 500;
+/**
+ * A live scan re-reads the saved accounts (and the live login, to notice a `/login` made outside the
+ * editor) only when the last read is this old: the login files can be large and lines arrive many
+ * times a second while Claude Code works.
+ */
+export const ACCOUNTS_MAX_AGE_MS = 30_000;
+/** After a window's end the report is rebuilt this much later, so the clock has certainly passed it. */
+const WINDOW_END_SLACK_MS = 1000;
+const REPORT_SETTINGS: SettingKey[] = ['sources.transcripts', 'usage.fiveHourLimitTokens', 'usage.weeklyLimitTokens', 'usage.warnThresholdPercent'];
 
 export class UsageController extends Disposable {
   private readonly tracker: UsageTracker;
@@ -56,7 +77,13 @@ export class UsageController extends Disposable {
   private profiles: readonly ProfileView[] = [];
   private latest: UsageReport | null = null;
   private lastScan: ScanStats | null = null;
-  private timer: unknown = undefined;
+  private scans = 0;
+  private accountsReadAt = -Infinity;
+  private rescanTimer: unknown = undefined;
+  private liveTimer: unknown = undefined;
+  private liveQueued = false;
+  /** Transcripts reported changed and not scanned yet. */
+  private readonly pendingPaths = new Set<string>();
   private started: Promise<void>;
   private running: Promise<void> = Promise.resolve();
   private readonly written = new Map<string, string>();
@@ -80,7 +107,15 @@ export class UsageController extends Disposable {
     });
     this._register(opts.accounts.onDidChangeAccounts(() => void this.refresh()));
     if (opts.sessions) this._register(opts.sessions.onDidChange(() => this.noteSessions()));
-    this._register({ dispose: () => this.clearTimer() });
+    if (opts.transcriptChanges) this._register(opts.transcriptChanges((paths) => this.onFilesChanged(paths)));
+    if (opts.config) this._register(opts.config.onChange(REPORT_SETTINGS, () => void this.refresh()));
+    this._register({
+      dispose: () => {
+        this.clearRescan();
+        this.clearLive();
+        this.pendingPaths.clear();
+      },
+    });
     // On shutdown the latest state is written (atomically: an interrupted write leaves the previous one).
     this._register({ dispose: () => void this.running.then(() => this.tracker.save()).catch(() => undefined) });
     this.started = this.tracker.load().then(
@@ -99,30 +134,87 @@ export class UsageController extends Disposable {
     return this.lastScan;
   }
 
+  /** Transcript scans so far, full and of changed files. */
+  get scanCount(): number {
+    return this.scans;
+  }
+
   /** Texts of the threshold warnings shown so far. */
   get warningsShown(): readonly string[] {
     return this.warnings;
   }
 
-  /** Scans now and publishes a new report; calls are serialised. */
+  /** Lists and scans every transcript now and publishes a new report; calls are serialised. */
   refresh(): Promise<void> {
-    this.running = this.running.then(() => this.refreshOnce()).catch((err: unknown) => this.log?.warn(`Usage scan failed: ${err instanceof Error ? err.message : String(err)}`));
+    return this.enqueue(() => this.refreshOnce(null));
+  }
+
+  private enqueue(fn: () => Promise<void>): Promise<void> {
+    this.running = this.running.then(fn).catch((err: unknown) => this.log?.warn(`Usage scan failed: ${err instanceof Error ? err.message : String(err)}`));
     return this.running;
   }
 
-  private async refreshOnce(): Promise<void> {
+  // ---- live updates: changed files are gathered briefly, one scan at a time, one more queued ----
+
+  private onFilesChanged(paths: readonly string[]): void {
+    if (this.isDisposed || paths.length === 0) return;
+    for (const p of paths) this.pendingPaths.add(p);
+    this.scheduleLive();
+  }
+
+  private scheduleLive(): void {
+    if (this.isDisposed || this.liveTimer !== undefined || this.liveQueued || this.pendingPaths.size === 0) return;
+    this.liveTimer = this.timers.setTimeout(() => {
+      this.liveTimer = undefined;
+      void this.runLive();
+    }, LIVE_DELAY_MS);
+  }
+
+  private async runLive(): Promise<void> {
+    if (this.isDisposed) return;
+    this.liveQueued = true;
+    try {
+      // The paths are taken when the scan starts, so changes made while an earlier scan ran join this one.
+      await this.enqueue(() => {
+        const paths = [...this.pendingPaths];
+        this.pendingPaths.clear();
+        return paths.length === 0 ? Promise.resolve() : this.refreshOnce(paths);
+      });
+    } finally {
+      this.liveQueued = false;
+      this.scheduleLive();
+    }
+  }
+
+  private clearLive(): void {
+    if (this.liveTimer !== undefined) this.timers.clearTimeout(this.liveTimer);
+    this.liveTimer = undefined;
+  }
+
+  /** `changed`: scan only these transcripts; null: list and scan them all. */
+  private async refreshOnce(changed: readonly string[] | null): Promise<void> {
     await this.started;
     if (this.isDisposed) return;
-    this.clearTimer();
+    if (changed === null) this.clearRescan();
     try {
-      this.profiles = await this.opts.accounts.list();
-    } catch {
-      // Keep the last list: attribution must not stop because the profiles could not be read once.
+      await this.update(changed);
+    } finally {
+      if (changed === null) this.armRescan();
+    }
+  }
+
+  private async update(changed: readonly string[] | null): Promise<void> {
+    if (changed === null || this.now() - this.accountsReadAt >= ACCOUNTS_MAX_AGE_MS) {
+      this.accountsReadAt = this.now();
+      try {
+        this.profiles = await this.opts.accounts.list();
+      } catch {
+        // Keep the last list: attribution must not stop because the profiles could not be read once.
+      }
     }
     const active = this.profiles.find((p) => p.active);
-    if (active !== undefined && this.tracker.noteActiveAccount(active.email, active.label)) {
-      this.log?.info(`Usage from now on is counted for ${active.label}`);
-    }
+    const switched = active !== undefined && this.tracker.noteActiveAccount(active.email, active.label);
+    if (switched) this.log?.info(`Usage from now on is counted for ${active.label}`);
     for (const p of this.profiles) {
       if (p.state.kind === 'exhausted') {
         const w = windowOf(p.state.window);
@@ -135,8 +227,13 @@ export class UsageController extends Disposable {
       await this.tracker.save().catch(() => undefined);
       return;
     }
-    const stats = await this.tracker.scan();
+    // A full scan reads everything reported so far.
+    if (changed === null) this.pendingPaths.clear();
+    const stats = changed === null ? await this.tracker.scan() : await this.tracker.scanFiles(changed);
+    this.scans++;
     this.lastScan = stats;
+    // Reported files with nothing new for accounting, and the same account: the report stands.
+    if (changed !== null && stats.filesRead === 0 && !switched) return;
     if (stats.malformed > 0) this.log?.warn(`${stats.malformed} malformed transcript line(s) skipped`);
     const report = this.tracker.report({
       limits: { fiveHour: this.opts.read('usage.fiveHourLimitTokens'), weekly: this.opts.read('usage.weeklyLimitTokens') },
@@ -150,7 +247,6 @@ export class UsageController extends Disposable {
     if (this.now() - this.savedAt >= (this.opts.saveIntervalMs ?? 120_000)) await this.save();
     if (this.isDisposed) return;
     this.changed.fire();
-    this.timer = this.timers.setTimeout(() => void this.refresh(), this.opts.intervalMs ?? 30_000);
   }
 
   /** Exact resets of blocked sessions anchor their account's windows. */
@@ -216,10 +312,39 @@ export class UsageController extends Disposable {
     }
   }
 
-  private clearTimer(): void {
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
-    this.timer = undefined;
+  // ---- the one timer while nothing changes: the safety rescan ----
+
+  /**
+   * Armed after every full scan while transcripts are read; comes early when a window of the report
+   * ends before it, so a finished 5-hour block does not linger in the tooltip.
+   */
+  private armRescan(): void {
+    this.clearRescan();
+    if (this.isDisposed || !this.opts.read('sources.transcripts')) return;
+    const rescanMs = this.opts.rescanMs ?? SAFETY_RESCAN_MS;
+    const end = nextWindowEnd(this.latest, this.now());
+    const delay = end === null ? rescanMs : Math.min(rescanMs, end - this.now() + WINDOW_END_SLACK_MS);
+    this.rescanTimer = this.timers.setTimeout(() => {
+      this.rescanTimer = undefined;
+      void this.refresh();
+    }, delay);
   }
+
+  private clearRescan(): void {
+    if (this.rescanTimer !== undefined) this.timers.clearTimeout(this.rescanTimer);
+    this.rescanTimer = undefined;
+  }
+}
+
+/** The earliest end, after `now`, of a window the report bounds (a rolling week has none). */
+function nextWindowEnd(report: UsageReport | null, now: number): number | null {
+  let next: number | null = null;
+  for (const a of report?.accounts ?? []) {
+    for (const w of [a.fiveHour, a.weekly.anchor === 'reset' ? a.weekly : null]) {
+      if (w !== null && w.end > now && (next === null || w.end < next)) next = w.end;
+    }
+  }
+  return next;
 }
 
 function windowOf(w: string | null): UsageWindow | null {

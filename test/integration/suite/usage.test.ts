@@ -1,6 +1,7 @@
 // Usage per account in a real VS Code: transcripts written into the runner's temp CLAUDE_CONFIG_DIR
 // are scanned, the Show Usage command opens the webview panel, the data posted to it carries the
-// right numbers, and the page itself (under its Content-Security-Policy) draws them.
+// right numbers, and the page itself (under its Content-Security-Policy) draws them; lines appended
+// later reach the open panel through the transcript watcher, without a refresh.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -84,5 +85,38 @@ describe('Usage panel', () => {
     });
     const drawn = rendered.accounts.find((a) => a.label === label);
     assert.ok(drawn?.fiveHour.startsWith(`${formatTokens(card.fiveHour.total)} tokens`), `drawn: ${JSON.stringify(drawn)}`);
+  });
+
+  it('shows lines appended to a transcript in the open panel without a refresh', async () => {
+    const quota = await api();
+    const dir = process.env.CLAUDE_CONFIG_DIR;
+    assert.ok(dir);
+    await vscode.commands.executeCommand('claudeQuota.showUsage');
+    const before = quota.usage.report();
+    assert.ok(before);
+    const label = activeLabel(before);
+    const weeklyBefore = before.accounts.find((a) => a.label === label)?.weekly.total ?? 0;
+    const totalsBefore = before.totals;
+
+    const project = path.join(dir, 'projects', '-tmp-usage-live');
+    fs.mkdirSync(project, { recursive: true });
+    const file = path.join(project, 'usage-live.jsonl');
+    fs.writeFileSync(file, FILLER_LINES.map((l) => `${l}\n`).join(''));
+    // Only the transcript watcher can bring this in: nothing calls refresh and the safety rescan is minutes away.
+    fs.appendFileSync(file, `${assistantLine({ at: Date.now(), messageId: 'msg_usage_live_1', requestId: 'req_usage_live_1', input: 7, output: 7000, cacheCreation: 700, cacheRead: 70_000 })}\n`);
+    const added = 7 + 7000 + 700 + 70_000;
+
+    const after = await waitFor('the appended response in the report', () => {
+      const r = quota.usage.report();
+      return r !== null && r.totals[1] - totalsBefore[1] === 7000 ? r : undefined;
+    });
+    assert.deepEqual(
+      after.totals.map((v, i) => v - totalsBefore[i]),
+      [7, 7000, 700, 70_000],
+    );
+    const card = await waitFor('the panel updated', () => quota.usage.panel().posted?.accounts.find((a) => a.label === label && a.weekly.total - weeklyBefore === added));
+    await waitFor('the page to draw it', () =>
+      quota.usage.panel().rendered?.accounts.find((a) => a.label === label && a.weekly.startsWith(`${formatTokens(card.weekly.total)} tokens`)),
+    );
   });
 });

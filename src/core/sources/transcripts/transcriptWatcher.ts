@@ -53,6 +53,7 @@ export interface Disposable {
 }
 
 type Listener = (event: TranscriptEvent) => void;
+type FilesListener = (paths: readonly string[]) => void;
 
 interface FileEntry {
   tail: TranscriptTail | null;
@@ -89,6 +90,7 @@ export class TranscriptWatcher implements Disposable {
   private readonly polledFiles = new Set<string>();
   private readonly dirtyDirs = new Set<string>();
   private listeners: Listener[] = [];
+  private filesListeners: FilesListener[] = [];
   private debounceTimer: NodeJS.Timeout | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
   private startedAt = 0;
@@ -113,6 +115,15 @@ export class TranscriptWatcher implements Disposable {
   onSignal(listener: Listener): Disposable {
     this.listeners = [...this.listeners, listener];
     return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  }
+
+  /**
+   * After each batch of reads: the transcripts that changed (a watch event named them, or the rescan
+   * found new bytes), so other readers of the same files (usage accounting) need not list them all.
+   */
+  onFilesChanged(listener: FilesListener): Disposable {
+    this.filesListeners = [...this.filesListeners, listener];
+    return { dispose: () => (this.filesListeners = this.filesListeners.filter((l) => l !== listener)) };
   }
 
   /** Scans existing transcripts (without replaying them) and starts watching. */
@@ -179,6 +190,7 @@ export class TranscriptWatcher implements Disposable {
     this.dirtyDirs.clear();
     this.polledFiles.clear();
     this.listeners = [];
+    this.filesListeners = [];
   }
 
   // ---- discovery ----
@@ -323,6 +335,9 @@ export class TranscriptWatcher implements Disposable {
     }
     const paths = [...this.dirtyFiles];
     this.dirtyFiles.clear();
+    // Every file a watch event named counts, even when this tail read nothing new: a file first seen
+    // (or forgotten and seen again) is followed from where it stands, after bytes other readers want.
+    const changed: string[] = [];
     for (const p of paths) {
       if (this.disposed) return;
       let entry = this.files.get(p);
@@ -334,32 +349,48 @@ export class TranscriptWatcher implements Disposable {
         if (entry === undefined) continue;
       }
       await this.read(p, entry);
+      changed.push(p);
     }
     const polled = [...this.polledFiles];
     this.polledFiles.clear();
     for (const p of polled) {
       if (this.disposed) return;
       const entry = this.files.get(p);
-      if (entry !== undefined && entry.tail !== null && !paths.includes(p)) await this.read(p, entry);
+      if (entry !== undefined && entry.tail !== null && !paths.includes(p) && (await this.read(p, entry))) changed.push(p);
+    }
+    if (changed.length > 0) this.fireFilesChanged(changed);
+  }
+
+  private fireFilesChanged(paths: readonly string[]): void {
+    for (const l of this.filesListeners) {
+      if (this.disposed) return;
+      try {
+        l(paths);
+      } catch (err) {
+        this.options.log?.warn(`transcript listener failed: ${String(err)}`);
+      }
     }
   }
 
-  private async read(p: string, entry: FileEntry): Promise<void> {
+  /** Reads what the file gained and emits its signals; true when it had new bytes (or started over). */
+  private async read(p: string, entry: FileEntry): Promise<boolean> {
     if (entry.tail === null) entry.tail = this.newTail(p, entry.offset, entry.ino);
     const tail = entry.tail;
     const before = tail.bytesRead;
+    const restarts = tail.restarts;
     let signals: TranscriptSignal[];
     try {
       signals = await tail.readNew();
     } catch (err) {
       this.options.log?.debug(`cannot read ${p}: ${String(err)}`);
-      return;
+      return false;
     }
     // Only new bytes count as a change; the rescan's empty reads must not keep a file alive.
-    if (tail.bytesRead !== before) entry.lastChange = this.clock();
+    const grew = tail.bytesRead !== before || tail.restarts !== restarts;
+    if (grew) entry.lastChange = this.clock();
     const fallback = path.basename(p, '.jsonl');
     for (const signal of signals) {
-      if (this.disposed) return;
+      if (this.disposed) return grew;
       const event: TranscriptEvent = { signal, path: p, sessionId: signal.sessionId ?? fallback, cwd: signal.cwd };
       for (const l of this.listeners) {
         try {
@@ -369,6 +400,7 @@ export class TranscriptWatcher implements Disposable {
         }
       }
     }
+    return grew;
   }
 
   // ---- safety net and memory bounds ----
