@@ -136,13 +136,24 @@ export async function acquireLocks(specs: readonly LockSpec[], opts: LockOptions
 }
 
 /**
- * Removes a lock directory that a killed process of ours left behind: no live process has a record for
- * it, and a dead one's record was written right before the directory was created. Without this, a
- * crash mid-switch would block the next switch for the whole stale period. Records of dead processes
- * are removed on the way.
+ * Removes a lock directory that a killed process of ours left behind: a dead process's record was
+ * written right before the directory was created, and no live process has such a record. Records of
+ * live processes written at other times belong to waiters, which hold nothing (every attempt writes
+ * one and removes it when mkdir fails), so they do not keep a lock alive. Without this, a crash
+ * mid-switch would block the next switch for the whole stale period. Records of dead processes are
+ * removed on the way.
  */
 async function reclaimIfAbandoned(spec: LockSpec, opts: LockOptions): Promise<void> {
   const alive = opts.isAlive ?? isProcessAlive;
+  let created: number;
+  try {
+    const st = await opts.fs.lstat(spec.path);
+    if (!st.isDirectory()) return;
+    created = st.mtimeMs;
+  } catch {
+    return; // absent: nothing to reclaim
+  }
+  const madeBy = (at: number): boolean => created >= at - 1000 && created <= at + 5000;
   const prefix = ownerPrefix(spec.path);
   let names: string[];
   try {
@@ -156,21 +167,25 @@ async function reclaimIfAbandoned(spec: LockSpec, opts: LockOptions): Promise<vo
     const rec = await readOwner(opts.fs, file);
     if (!rec || rec.lockPath !== spec.path) continue;
     // Our own process counts as alive: another of its calls may hold the lock.
-    if (rec.pid === process.pid || alive(rec.pid)) return;
+    if (rec.pid === process.pid || alive(rec.pid)) {
+      if (madeBy(rec.at)) return;
+      continue;
+    }
     dead.push({ file, at: rec.at });
   }
   for (const { file, at } of dead) {
-    // Whoever removes the record acts on it, so two processes never both take the same lock away.
-    try {
-      await opts.fs.unlink(file);
-    } catch {
-      continue;
+    if (madeBy(at)) {
+      // The directory first, then its record: a kill in between leaves a record that still explains
+      // the lock. Only the same directory: not one a live process created since another process of
+      // ours took this one away.
+      try {
+        const st = await opts.fs.lstat(spec.path);
+        if (st.isDirectory() && st.mtimeMs === created) await opts.fs.rmdir(spec.path);
+      } catch (err) {
+        // Not removable now: keep the record for the next attempt; the stale period is the last resort.
+        if (errnoCode(err) !== 'ENOENT') continue;
+      }
     }
-    try {
-      const st = await opts.fs.lstat(spec.path);
-      if (st.isDirectory() && st.mtimeMs >= at - 1000 && st.mtimeMs <= at + 5000) await opts.fs.rmdir(spec.path);
-    } catch {
-      // absent or not removable: the normal wait/stale logic decides
-    }
+    await opts.fs.unlink(file).catch(() => undefined);
   }
 }
