@@ -11,8 +11,9 @@ import {
   type AutoSwitchUi,
 } from '../../src/extension/accounts/autoSwitchController';
 import type { ExhaustedItemView } from '../../src/extension/accounts/autoSwitchText';
-import { Emitter, type Timers } from '../../src/extension/sessions/emitter';
+import { Emitter } from '../../src/extension/sessions/emitter';
 import { DEFAULTS, type SettingKey, type Settings } from '../../src/extension/settings';
+import { FakeTimers } from '../support/fakeTimers';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 const MIN = 60_000;
@@ -63,31 +64,6 @@ class FakeAccounts {
   userSwitch(label: string): void {
     this.active = label;
     this.changes.fire();
-  }
-}
-
-class FakeTimers implements Timers {
-  pending: Array<{ fn: () => void; at: number; id: number }> = [];
-  private next = 1;
-  constructor(private readonly clock: { now: number }) {}
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.pending.push({ fn, at: this.clock.now + ms, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending = this.pending.filter((t) => t.id !== handle);
-  }
-  /** Runs the timers due by `to`, advancing the clock. */
-  runUntil(to: number): void {
-    for (;;) {
-      const due = this.pending.filter((t) => t.at <= to).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.pending = this.pending.filter((t) => t !== due);
-      this.clock.now = Math.max(this.clock.now, due.at);
-      due.fn();
-    }
-    this.clock.now = to;
   }
 }
 
@@ -357,7 +333,7 @@ describe('auto-switch controller', () => {
     w.controller.dispose();
     assert.equal(w.controller.timerArmed, false);
     assert.equal(w.ui.item?.disposed, true);
-    assert.equal(w.timers.pending.length, 0);
+    assert.equal(w.timers.pending.size, 0);
   });
 
   describe('first-run prompt', () => {

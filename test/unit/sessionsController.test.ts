@@ -4,35 +4,11 @@ import type { AccountState } from '../../src/core/accounts/schemas';
 import type { TranscriptEvent } from '../../src/core/sources/transcripts/transcriptWatcher';
 import type { Classification } from '../../src/core/types';
 import { DEFAULTS as SETTING_DEFAULTS, type SettingKey, type Settings } from '../../src/extension/settings';
-import { Emitter, type Timers } from '../../src/extension/sessions/emitter';
+import { Emitter } from '../../src/extension/sessions/emitter';
 import { QuotaNotifier, QUOTA_ACTIONS, type NotifierUi } from '../../src/extension/sessions/quotaNotifier';
 import { SessionsController, type TranscriptFeed } from '../../src/extension/sessions/sessionsController';
 import type { SessionInfo, SessionSource, SourceEvent } from '../../src/extension/sources/sessionSource';
-
-class FakeTimers implements Timers {
-  now = new Date('2026-11-23T12:00:00Z').getTime();
-  private seq = 0;
-  readonly pending = new Map<number, { at: number; fn: () => void }>();
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.pending.set(id, { at: this.now + ms, fn });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.pending.delete(h as number);
-  }
-  advance(ms: number): void {
-    const end = this.now + ms;
-    for (;;) {
-      const next = [...this.pending.entries()].sort((a, b) => a[1].at - b[1].at)[0];
-      if (next === undefined || next[1].at > end) break;
-      this.pending.delete(next[0]);
-      this.now = next[1].at;
-      next[1].fn();
-    }
-    this.now = end;
-  }
-}
+import { FakeTimers } from '../support/fakeTimers';
 
 class FakeSource implements SessionSource {
   readonly emitter = new Emitter<SourceEvent>();
@@ -58,7 +34,7 @@ function quota(resetsAt: Date | null, evidence = 'You have hit your 5-hour limit
 }
 
 function setup(settings: Partial<Settings> = {}) {
-  const timers = new FakeTimers();
+  const timers = new FakeTimers({ now: new Date('2026-11-23T12:00:00Z').getTime() });
   const now = (): Date => new Date(timers.now);
   let profiles = [profile('work', true), profile('home', false)];
   const accountsChanged = new Emitter<void>();

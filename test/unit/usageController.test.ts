@@ -12,42 +12,13 @@ import { SessionsController, type ConfigChanges } from '../../src/extension/sess
 import { usageTooltipLines } from '../../src/extension/statusBar/usageTooltip';
 import { ACCOUNTS_MAX_AGE_MS, ACTION_SHOW_USAGE, LIVE_DELAY_MS, SAFETY_RESCAN_MS, UsageController, type UsageControllerOptions } from '../../src/extension/usage/usageController';
 import { panelData } from '../../src/extension/usage/usagePanelModel';
+import { FakeTimers } from '../support/fakeTimers';
 import { assistantLine, limitLine } from '../support/usageTranscripts';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 
 const manualTimers: Timers = { setTimeout: () => 0, clearTimeout: () => undefined };
-
-/** Timers driven by the test: nothing fires until advance() passes its time. */
-class FakeTimers implements Timers {
-  now = T0;
-  private seq = 0;
-  readonly pending = new Map<number, { at: number; fn: () => void }>();
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.pending.set(id, { at: this.now + ms, fn });
-    return id;
-  }
-  clearTimeout(h: unknown): void {
-    this.pending.delete(h as number);
-  }
-  advance(ms: number): void {
-    const end = this.now + ms;
-    for (;;) {
-      const next = [...this.pending.entries()].sort((a, b) => a[1].at - b[1].at)[0];
-      if (next === undefined || next[1].at > end) break;
-      this.pending.delete(next[0]);
-      this.now = next[1].at;
-      next[1].fn();
-    }
-    this.now = end;
-  }
-  /** When the armed timers fire, soonest first. */
-  dueTimes(): number[] {
-    return [...this.pending.values()].map((t) => t.at).sort((a, b) => a - b);
-  }
-}
 
 /** Waits (in real time, for the file reads) until the controller's state satisfies `cond`. */
 async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -135,7 +106,7 @@ describe('UsageController', () => {
     for (const l of [...configListeners]) if (l.keys.includes(k)) l.run();
   };
   beforeEach(() => {
-    timers = new FakeTimers();
+    timers = new FakeTimers({ now: T0 });
     files = new Emitter<readonly string[]>();
     configListeners.length = 0;
   });
