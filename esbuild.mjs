@@ -14,6 +14,7 @@ const watch = process.argv.includes('--watch');
 const outdir = process.argv.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length) || 'dist';
 
 const XTERM = '@xterm/headless';
+const XTERM_ESM = 'node_modules/@xterm/headless/lib-headless/xterm-headless.mjs';
 /** Output file of the emulator, next to the bundles that load it. */
 const XTERM_FILE = 'xterm.js';
 
@@ -42,7 +43,8 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: path.join(outdir, 'extension.js'), plugins: [lazyXterm] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: path.join(outdir, 'cli.js'), banner: { js: '#!/usr/bin/env node' }, plugins: [lazyXterm] },
-  { ...common, entryPoints: [XTERM], outfile: path.join(outdir, XTERM_FILE) },
+  // The package's ES module build: about 35 KB smaller than its webpack CommonJS build, same code.
+  { ...common, entryPoints: [XTERM_ESM], outfile: path.join(outdir, XTERM_FILE) },
 ];
 
 if (watch) {
