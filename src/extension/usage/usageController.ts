@@ -19,7 +19,7 @@ import { Disposable } from '../disposable';
 import type { NotifierUi } from '../sessions/quotaNotifier';
 import type { AccountsFeed, ConfigChanges } from '../sessions/sessionsController';
 import type { SessionsSnapshot } from '../sessions/sessionsController';
-import { Emitter, nodeTimers, type Timers } from '../sessions/emitter';
+import { DeadlineTimer, Emitter, nodeTimers, type Timers } from '../sessions/emitter';
 
 export interface UsageSessions {
   snapshot(): SessionsSnapshot;
@@ -71,7 +71,6 @@ const REPORT_SETTINGS: SettingKey[] = ['sources.transcripts', 'usage.fiveHourLim
 
 export class UsageController extends Disposable {
   private readonly tracker: UsageTracker;
-  private readonly timers: Timers;
   private readonly now: () => number;
   private readonly log: ComponentLogger | undefined;
   private profiles: readonly ProfileView[] = [];
@@ -79,8 +78,8 @@ export class UsageController extends Disposable {
   private lastScan: ScanStats | null = null;
   private scans = 0;
   private accountsReadAt = -Infinity;
-  private rescanTimer: unknown = undefined;
-  private liveTimer: unknown = undefined;
+  private readonly rescanTimer: DeadlineTimer;
+  private readonly liveTimer: DeadlineTimer;
   private liveQueued = false;
   /** Transcripts reported changed and not scanned yet. */
   private readonly pendingPaths = new Set<string>();
@@ -96,7 +95,9 @@ export class UsageController extends Disposable {
 
   constructor(private readonly opts: UsageControllerOptions) {
     super();
-    this.timers = opts.timers ?? nodeTimers;
+    const timers: Timers = opts.timers ?? nodeTimers;
+    this.rescanTimer = this._register(new DeadlineTimer(timers));
+    this.liveTimer = this._register(new DeadlineTimer(timers));
     this.now = opts.now ?? Date.now;
     this.log = opts.logger;
     this.tracker = new UsageTracker({
@@ -109,13 +110,7 @@ export class UsageController extends Disposable {
     if (opts.sessions) this._register(opts.sessions.onDidChange(() => this.noteSessions()));
     if (opts.transcriptChanges) this._register(opts.transcriptChanges((paths) => this.onFilesChanged(paths)));
     if (opts.config) this._register(opts.config.onChange(REPORT_SETTINGS, () => void this.refresh()));
-    this._register({
-      dispose: () => {
-        this.clearRescan();
-        this.clearLive();
-        this.pendingPaths.clear();
-      },
-    });
+    this._register({ dispose: () => this.pendingPaths.clear() });
     // On shutdown the latest state is written (atomically: an interrupted write leaves the previous one).
     this._register({ dispose: () => void this.running.then(() => this.tracker.save()).catch(() => undefined) });
     this.started = this.tracker.load().then(
@@ -163,11 +158,8 @@ export class UsageController extends Disposable {
   }
 
   private scheduleLive(): void {
-    if (this.isDisposed || this.liveTimer !== undefined || this.liveQueued || this.pendingPaths.size === 0) return;
-    this.liveTimer = this.timers.setTimeout(() => {
-      this.liveTimer = undefined;
-      void this.runLive();
-    }, LIVE_DELAY_MS);
+    if (this.isDisposed || this.liveTimer.armed || this.liveQueued || this.pendingPaths.size === 0) return;
+    this.liveTimer.arm(LIVE_DELAY_MS, () => void this.runLive());
   }
 
   private async runLive(): Promise<void> {
@@ -186,16 +178,11 @@ export class UsageController extends Disposable {
     }
   }
 
-  private clearLive(): void {
-    if (this.liveTimer !== undefined) this.timers.clearTimeout(this.liveTimer);
-    this.liveTimer = undefined;
-  }
-
   /** `changed`: scan only these transcripts; null: list and scan them all. */
   private async refreshOnce(changed: readonly string[] | null): Promise<void> {
     await this.started;
     if (this.isDisposed) return;
-    if (changed === null) this.clearRescan();
+    if (changed === null) this.rescanTimer.clear();
     try {
       await this.update(changed);
     } finally {
@@ -319,20 +306,12 @@ export class UsageController extends Disposable {
    * ends before it, so a finished 5-hour block does not linger in the tooltip.
    */
   private armRescan(): void {
-    this.clearRescan();
+    this.rescanTimer.clear();
     if (this.isDisposed || !this.opts.read('sources.transcripts')) return;
     const rescanMs = this.opts.rescanMs ?? SAFETY_RESCAN_MS;
     const end = nextWindowEnd(this.latest, this.now());
     const delay = end === null ? rescanMs : Math.min(rescanMs, end - this.now() + WINDOW_END_SLACK_MS);
-    this.rescanTimer = this.timers.setTimeout(() => {
-      this.rescanTimer = undefined;
-      void this.refresh();
-    }, delay);
-  }
-
-  private clearRescan(): void {
-    if (this.rescanTimer !== undefined) this.timers.clearTimeout(this.rescanTimer);
-    this.rescanTimer = undefined;
+    this.rescanTimer.arm(delay, () => void this.refresh());
   }
 }
 
