@@ -94,21 +94,28 @@ export function credentialsPath(dirs: SandboxDirs): string {
   return path.join(dirs.config, '.credentials.json');
 }
 
-/** Writes .claude.json (and, for a subscriber, .credentials.json) for a fresh sandbox. */
-export function writeClaudeConfig(dirs: SandboxDirs, login: SandboxLogin): void {
-  const claudeJson: Record<string, unknown> = {
-    // First-run screens: onboarding (theme picker, login), the release notes and the folder trust
-    // dialog are skipped by these keys; the API-key approval prompt by customApiKeyResponses.
+/**
+ * The .claude.json keys that skip Claude Code's first-run screens: onboarding (theme picker, login),
+ * the release notes, and the folder trust dialog for `cwd`. `json` is changed in place, other keys kept.
+ */
+export function skipFirstRunScreens(json: Record<string, unknown>, cwd: string): Record<string, unknown> {
+  const projects = (json.projects as Record<string, unknown> | undefined) ?? {};
+  projects[cwd] = { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true, allowedTools: [] };
+  return Object.assign(json, {
     hasCompletedOnboarding: true,
     lastOnboardingVersion: CLAUDE_CODE_VERSION,
     lastReleaseNotesSeen: CLAUDE_CODE_VERSION,
     theme: 'dark',
     numStartups: 5,
     autoUpdates: false,
-    projects: {
-      [dirs.cwd]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true, allowedTools: [] },
-    },
-  };
+    projects,
+  });
+}
+
+/** Writes .claude.json (and, for a subscriber, .credentials.json) for a fresh sandbox. */
+export function writeClaudeConfig(dirs: SandboxDirs, login: SandboxLogin): void {
+  const claudeJson = skipFirstRunScreens({}, dirs.cwd);
+  // The API-key approval prompt is skipped by customApiKeyResponses.
   if (login.kind === 'apiKey') {
     claudeJson.customApiKeyResponses = { approved: [login.apiKey.slice(-20)], rejected: [] };
   }

@@ -28,6 +28,7 @@ import {
   type MockReply,
   type RecordedRequest,
 } from './mockAnthropicApi';
+import { scrub } from './fixtureScrub';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const OUT_RECORDINGS = path.join(REPO, 'test', 'fixtures', 'recordings');
@@ -405,19 +406,6 @@ const RECORDING_IDENTITY: SubscriberIdentity = {
     organizationName: 'Test Org Alpha',
   },
 };
-
-/** Replaces anything shaped like a secret, and the throwaway directory, with stable placeholders. */
-function scrub(text: string, tmpRoot: string): string {
-  // The CLI also writes the directory as a project slug (every non-alphanumeric character a dash).
-  const slug = (p: string): string => p.replace(/[^A-Za-z0-9]/g, '-');
-  return text
-    .split(tmpRoot)
-    .join('/tmp/claude-quota-recording')
-    .split(slug(tmpRoot))
-    .join(slug('/tmp/claude-quota-recording'))
-    .replace(/sk-ant-[A-Za-z0-9_-]+/g, 'sk-ant-REDACTED')
-    .replace(/(Bearer\s+)(?!test-)[A-Za-z0-9._~+/=-]{16,}/g, '$1REDACTED');
-}
 
 function findTranscript(config: string): string | null {
   const projects = path.join(config, 'projects');

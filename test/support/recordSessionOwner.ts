@@ -22,6 +22,7 @@ import {
   type SubscriberIdentity,
 } from './claudeSandbox';
 import { MockAnthropicApi } from './mockAnthropicApi';
+import { scrub } from './fixtureScrub';
 
 const OUT = path.join(REPO, 'test', 'fixtures', 'session-owner', 'login_switch.jsonl');
 
@@ -146,18 +147,6 @@ export async function runSessionOwnerSwitch(options: SessionOwnerOptions): Promi
     await api.close();
     removeSandboxDirs(dirs);
   }
-}
-
-/** The fixtures' convention: the throwaway directory (and its slug) replaced, secrets redacted. */
-function scrub(text: string, tmpRoot: string): string {
-  const slug = (p: string): string => p.replace(/[^A-Za-z0-9]/g, '-');
-  return text
-    .split(tmpRoot)
-    .join('/tmp/claude-quota-recording')
-    .split(slug(tmpRoot))
-    .join(slug('/tmp/claude-quota-recording'))
-    .replace(/sk-ant-[A-Za-z0-9_-]+/g, 'sk-ant-REDACTED')
-    .replace(/(Bearer\s+)(?!test-)[A-Za-z0-9._~+/=-]{16,}/g, '$1REDACTED');
 }
 
 async function record(): Promise<void> {

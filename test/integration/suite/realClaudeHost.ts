@@ -6,25 +6,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClaudeQuotaApi } from '../../../src/extension/extension';
 import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
-import { CLAUDE_CODE_VERSION } from '../../support/claudeSandbox';
+import { skipFirstRunScreens } from '../../support/claudeSandbox';
 import { waitFor } from './wait';
 
 /** The keys of the onboarding screens Claude Code would otherwise show, merged into the host's .claude.json. */
 export function prepareClaudeJson(configDir: string, cwd: string): void {
   const file = path.join(configDir, '.claude.json');
   const json = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  const projects = (json.projects as Record<string, unknown> | undefined) ?? {};
-  projects[cwd] = { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true, allowedTools: [] };
-  Object.assign(json, {
-    hasCompletedOnboarding: true,
-    lastOnboardingVersion: CLAUDE_CODE_VERSION,
-    lastReleaseNotesSeen: CLAUDE_CODE_VERSION,
-    theme: 'dark',
-    numStartups: 5,
-    autoUpdates: false,
-    projects,
-  });
-  fs.writeFileSync(file, JSON.stringify(json, null, 2), { mode: 0o600 });
+  fs.writeFileSync(file, JSON.stringify(skipFirstRunScreens(json, cwd), null, 2), { mode: 0o600 });
 }
 
 /** A terminal's raw output without its escape sequences. */
