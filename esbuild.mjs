@@ -2,7 +2,7 @@
 //
 // The terminal emulator (@xterm/headless) is most of the code but only needed once a session is
 // watched, so it is its own file, dist/xterm.js: the extension and the CLI require it at first use
-// (see src/core/xtermLoader.ts) and activation does not pay for loading it.
+// (see src/core/screen/xtermLoader.ts) and activation does not pay for loading it.
 //
 // Flags: --production (minified, no source maps), --watch, --outdir=<dir> (default dist; the bench
 // builds what ships into a temp directory with it).

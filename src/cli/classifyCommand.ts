@@ -1,6 +1,6 @@
 import { fstatSync } from 'node:fs';
-import { ScreenClassifier } from '../core/screenClassifier';
-import { Classification, NO_VERDICT } from '../core/types';
+import { ScreenClassifier } from '../core/screen/screenClassifier';
+import { Classification, NO_VERDICT } from '../core/detection/types';
 import { parseArgs } from './argParser';
 import { CliError, CliIo } from './cliIo';
 import { readTimeContext } from './timeOptions';

@@ -1,4 +1,4 @@
-import { parseResetTime } from '../core/resetTime';
+import { parseResetTime } from '../core/detection/resetTime';
 import { parseArgs } from './argParser';
 import { CliError, CliIo } from './cliIo';
 import { readTimeContext } from './timeOptions';

@@ -1,5 +1,5 @@
-import { isValidTimeZone } from '../core/timeZone';
-import { TimeContext } from '../core/types';
+import { isValidTimeZone } from '../core/detection/timeZone';
+import { TimeContext } from '../core/detection/types';
 import { CliError } from './cliIo';
 
 /** Reads --now ISO and --tz IANA (defaults: the current time and the system zone). */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProfileView } from '../core/accounts/accountManager';
 import type { ResumeStatus } from '../core/resume/resumeAttempts';
-import type { TimeContext } from '../core/types';
+import type { TimeContext } from '../core/detection/types';
 import { AccountsController } from './accounts/accountsController';
 import { AutoSwitchController, type AutoSwitchEvent, type AutoSwitchRecord } from './accounts/autoSwitchController';
 import { vscodeAutoSwitchUi } from './accounts/autoSwitchUi';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Logger, LoggerOptions } from '../core/logger';
+import { Logger, LoggerOptions } from '../core/base/logger';
 
 export const OUTPUT_CHANNEL_NAME = 'Claude Quota Sentinel';
 

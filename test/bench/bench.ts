@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ScreenClassifier } from '../../src/core/screenClassifier';
-import { TerminalScreen } from '../../src/core/terminalScreen';
+import { ScreenClassifier } from '../../src/core/screen/screenClassifier';
+import { TerminalScreen } from '../../src/core/screen/terminalScreen';
 import { activationTime } from './activationBench';
 import { buildProduction } from './bundleBench';
 import { classifierCpu, copyCpu, everyChunkCpu, parseOnlyCpu } from './cpuBench';

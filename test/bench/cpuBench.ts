@@ -2,9 +2,9 @@
 // written into a ScreenClassifier and looked at as both sources do (LookScheduler), against the
 // same schedule that only copies the chunks into a Buffer. A look after every chunk is measured
 // too, for scale.
-import { LookScheduler } from '../../src/core/lookScheduler';
-import { ScreenClassifier } from '../../src/core/screenClassifier';
-import type { TimeContext } from '../../src/core/types';
+import { LookScheduler } from '../../src/core/screen/lookScheduler';
+import { ScreenClassifier } from '../../src/core/screen/screenClassifier';
+import type { TimeContext } from '../../src/core/detection/types';
 
 export interface CpuResult {
   /** Share of one core, in percent: CPU time (user + system) over wall time. */

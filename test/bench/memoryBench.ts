@@ -1,8 +1,8 @@
 // Memory per watched session: many ScreenClassifiers, each having rendered a recorded session and
 // then a stretch of ordinary output (so their scrollback is as full as it gets), kept alive while
 // the heap and the resident set are measured after a full GC.
-import { ScreenClassifier } from '../../src/core/screenClassifier';
-import type { TimeContext } from '../../src/core/types';
+import { ScreenClassifier } from '../../src/core/screen/screenClassifier';
+import type { TimeContext } from '../../src/core/detection/types';
 
 const MB = 1024 * 1024;
 const CHUNK = 4096;

@@ -5,8 +5,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { REPO } from '../support/paths';
 
-const repo = path.resolve(__dirname, '../../..');
+const repo = REPO;
 const RECORDING = path.join(repo, 'test/fixtures/recordings/five_hour');
 
 /** The files `./x.js` the bundle requires at run time (besides node built-ins and vscode). */

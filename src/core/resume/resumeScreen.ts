@@ -2,8 +2,8 @@
 // that happened, is Claude Code's own auto-continue armed, is the usage-limit menu open (and which
 // option is where), and what the input box holds. Input: the screen's visible logical lines
 // (TerminalScreen.visibleLines()), as the sources keep one screen per session.
-import { classify } from '../classifier';
-import type { TimeContext } from '../types';
+import { classify } from '../detection/classifier';
+import type { TimeContext } from '../detection/types';
 import { MENU_TITLE, menuOptionKind, type MenuOptionKind } from './rateLimitMenu';
 
 export interface MenuOption {

@@ -4,7 +4,7 @@
 
 import * as z from 'zod/mini';
 import { interpretTranscriptLine } from '../sources/transcripts/transcriptRecord';
-import type { LimitWindow } from '../types';
+import type { LimitWindow } from '../detection/types';
 
 function lenient<T extends z.ZodMiniType>(schema: T) {
   return z.catch(z.optional(schema), undefined);

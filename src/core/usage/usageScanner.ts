@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { TranscriptTail, type TailState } from '../sources/transcripts/transcriptTail';
 import { interpretUsageLine, USAGE_MARKERS, type UsageLineResult } from './usageLine';
 import type { UsageLedger, UsageWindow } from './usageLedger';
-import type { LimitWindow } from '../types';
+import type { LimitWindow } from '../detection/types';
 
 export interface ScanStats {
   readonly files: number;

@@ -8,8 +8,8 @@ import { AccountManager, ProfileView, validateLabel } from '../../core/accounts/
 import { quotaHome } from '../../core/accounts/claudePaths';
 import type { ProfileStore } from '../../core/accounts/profileStore';
 import type { AccountState, UsageSnapshot } from '../../core/accounts/schemas';
-import type { ComponentLogger } from '../../core/logger';
-import { redactSecrets } from '../../core/redact';
+import type { ComponentLogger } from '../../core/base/logger';
+import { redactSecrets } from '../../core/base/redact';
 import { CommandIds } from '../commandIds';
 import { Disposable } from '../disposable';
 import { escapeThemeIcons } from '../themeIconText';

@@ -18,9 +18,9 @@ import {
   type AutoSwitchSettings,
   type SwitchReason,
 } from '../../core/accounts/autoSwitchPolicy';
-import type { DetectorEvent } from '../../core/detector';
-import type { ComponentLogger } from '../../core/logger';
-import { redactSecrets } from '../../core/redact';
+import type { DetectorEvent } from '../../core/detection/detector';
+import type { ComponentLogger } from '../../core/base/logger';
+import { redactSecrets } from '../../core/base/redact';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
 import { DeadlineTimer, Emitter, nodeTimers, type Timers } from '../sessions/emitter';

@@ -5,12 +5,12 @@
 // attempts with backoff, logs every step and publishes each session's resume status.
 //
 // No runtime vscode import (events use the local Emitter), so it runs in plain Node tests.
-import type { DetectorEvent } from '../../core/detector';
-import type { ComponentLogger } from '../../core/logger';
+import type { DetectorEvent } from '../../core/detection/detector';
+import type { ComponentLogger } from '../../core/base/logger';
 import { backoffDelayMs, DEFAULT_RESUME_POLICY, isBenignSkip, skipDetail, type ResumePolicy, type ResumeStatus, type ResumeStatusKind } from '../../core/resume/resumeAttempts';
 import { CONTINUE_TEXT, nextResumeStep, type KeyInput, type PlanContext, type ResumeTrigger, type SkipReason } from '../../core/resume/resumePlanner';
 import { readResumeScreen } from '../../core/resume/resumeScreen';
-import type { TimeContext } from '../../core/types';
+import type { TimeContext } from '../../core/detection/types';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
 import { Emitter, nodeTimers, type Timers } from '../sessions/emitter';

@@ -4,9 +4,9 @@
 //
 // The UI calls go through NotifierUi (vscode.window in the extension, a recorder in tests).
 import type * as vscode from 'vscode';
-import type { AccountRef, DetectorEvent } from '../../core/detector';
-import type { ComponentLogger } from '../../core/logger';
-import type { LimitWindow } from '../../core/types';
+import type { AccountRef, DetectorEvent } from '../../core/detection/detector';
+import type { ComponentLogger } from '../../core/base/logger';
+import type { LimitWindow } from '../../core/detection/types';
 import { CommandIds } from '../commandIds';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';

@@ -1,7 +1,7 @@
 // Words and numbers the sessions UI shows: countdowns, clock times, limit names, notification texts.
 // No vscode import, so every string is unit-tested in plain Node.
-import type { AccountRef, SessionState, SignalSource } from '../../core/detector';
-import type { LimitWindow } from '../../core/types';
+import type { AccountRef, SessionState, SignalSource } from '../../core/detection/detector';
+import type { LimitWindow } from '../../core/detection/types';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -15,11 +15,11 @@ import {
   type ErrorKind,
   type SessionState,
   type SignalSource,
-} from '../../core/detector';
-import type { ComponentLogger } from '../../core/logger';
+} from '../../core/detection/detector';
+import type { ComponentLogger } from '../../core/base/logger';
 import { toDetectorSignal } from '../../core/sources/transcripts/transcriptRecord';
 import { TranscriptWatcher, type TranscriptEvent } from '../../core/sources/transcripts/transcriptWatcher';
-import type { LimitWindow } from '../../core/types';
+import type { LimitWindow } from '../../core/detection/types';
 import type { ConfigurationReader, SettingKey } from '../configuration';
 import { Disposable } from '../disposable';
 import type { SessionInfo, SessionKind, SessionSource, SourceEvent, UnwatchedReason } from '../sources/sessionSource';

@@ -1,7 +1,7 @@
 // The Sessions view (activity bar "Claude Quota") and the session commands: Show Sessions, Rescan
 // tmux, Open Watched Terminal.
 import * as vscode from 'vscode';
-import type { ComponentLogger } from '../../core/logger';
+import type { ComponentLogger } from '../../core/base/logger';
 import { resumeStatusText, type ResumeStatus } from '../../core/resume/resumeAttempts';
 import { CommandIds } from '../commandIds';
 import { Disposable } from '../disposable';

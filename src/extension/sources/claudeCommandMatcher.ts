@@ -2,7 +2,7 @@
 // line, a terminal's name or creation options, or the command lines of its process tree. Plain
 // TypeScript without vscode, so it is unit-tested in Node.
 
-import type { TimeContext } from '../../core/types';
+import type { TimeContext } from '../../core/detection/types';
 
 /** Compiles the claudeCommandPatterns setting; a pattern that is not a valid regex is reported and skipped. */
 export function compileCommandPatterns(

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { Classification } from '../../core/types';
+import type { Classification } from '../../core/detection/types';
 
 /** Where a watched Claude Code session runs. */
 export type SessionKind = 'terminal' | 'tmux';

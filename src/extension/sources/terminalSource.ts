@@ -21,12 +21,12 @@
 // default, loaded on first use), so the logic is unit-tested in plain Node.
 
 import type * as vscode from 'vscode';
-import { Logger, type ComponentLogger } from '../../core/logger';
-import { LookScheduler } from '../../core/lookScheduler';
+import { Logger, type ComponentLogger } from '../../core/base/logger';
+import { LookScheduler } from '../../core/screen/lookScheduler';
 import type { KeyInput } from '../../core/resume/resumePlanner';
-import { ScreenClassifier } from '../../core/screenClassifier';
+import { ScreenClassifier } from '../../core/screen/screenClassifier';
 import { ProcReader } from '../../core/sources/tmux/discovery';
-import type { Classification, TimeContext } from '../../core/types';
+import type { Classification, TimeContext } from '../../core/detection/types';
 import type { ConfigurationWatcher, Settings } from '../configuration';
 import { Disposable } from '../disposable';
 import {

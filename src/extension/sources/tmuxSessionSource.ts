@@ -1,7 +1,7 @@
 // The tmux panes running Claude Code as a SessionSource: adapts the core TmuxSource, follows the
 // `sources.tmux` and `tmux.socket` settings (a socket name is tmux -L, an absolute path tmux -S).
 import * as path from 'node:path';
-import type { ComponentLogger } from '../../core/logger';
+import type { ComponentLogger } from '../../core/base/logger';
 import type { KeyInput } from '../../core/resume/resumePlanner';
 import { DEFAULT_MATCHER, TmuxSource, type TmuxSocket, type TmuxSourceEvent, type TmuxSourceOptions, type TmuxSourceState } from '../../core/sources/tmux';
 import type { ConfigurationReader } from '../configuration';

@@ -1,6 +1,6 @@
 // What the status bar item says; no vscode import, so it is unit-tested in plain Node.
 import type { ProfileView } from '../../core/accounts/accountManager';
-import type { AccountRef } from '../../core/detector';
+import type { AccountRef } from '../../core/detection/detector';
 import type { SessionsSnapshot, WatchedSession } from '../sessions/sessionsController';
 import { formatClock, formatCountdown, limitName, nextCountdownChangeMs, sourceLabel, stateLabel } from '../sessions/sessionText';
 import type { UnwatchedReason } from '../sources/sessionSource';

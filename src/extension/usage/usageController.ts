@@ -7,7 +7,7 @@
 // No runtime vscode import (events use a local Emitter), so it runs in plain Node tests.
 import type { ProfileView } from '../../core/accounts/accountManager';
 import type { UsageSnapshot } from '../../core/accounts/schemas';
-import type { ComponentLogger } from '../../core/logger';
+import type { ComponentLogger } from '../../core/base/logger';
 import type { UsageWindow } from '../../core/usage/usageLedger';
 import type { ThresholdWarning, UsageReport } from '../../core/usage/usageReport';
 import type { ScanStats } from '../../core/usage/usageScanner';

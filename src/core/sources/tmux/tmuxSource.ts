@@ -16,10 +16,10 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ComponentLogger } from '../../logger';
-import { LookScheduler } from '../../lookScheduler';
-import { ScreenClassifier } from '../../screenClassifier';
-import { Classification, TimeContext } from '../../types';
+import { ComponentLogger } from '../../base/logger';
+import { LookScheduler } from '../../screen/lookScheduler';
+import { ScreenClassifier } from '../../screen/screenClassifier';
+import { Classification, TimeContext } from '../../detection/types';
 import { ControlEvent } from './controlModeParser';
 import { ClaudeMatcher, DEFAULT_MATCHER, LIST_PANES_FORMAT, PaneInfo, ProcReader, isClaudePane, paneTarget, parsePaneList } from './discovery';
 import { ControlClient, SpawnFn, TmuxRunner, TmuxSocket, defaultSpawn, socketPath } from './tmuxProcess';

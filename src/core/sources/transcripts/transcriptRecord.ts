@@ -3,8 +3,8 @@
 // every release, and a field of an unexpected type must cost us that field, never the whole line.
 
 import * as z from 'zod/mini';
-import type { DetectorSignal, ErrorKind } from '../../detector';
-import type { Classification, LimitWindow } from '../../types';
+import type { DetectorSignal, ErrorKind } from '../../detection/detector';
+import type { Classification, LimitWindow } from '../../detection/types';
 
 /** An optional field that turns into undefined, instead of failing the line, when its type is wrong. */
 function lenient<T extends z.ZodMiniType>(schema: T) {
