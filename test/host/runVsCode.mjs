@@ -31,6 +31,9 @@ const HELP = `usage: node test/host/runVsCode.mjs [options]
   --workspace DIR        folder to open (default: a fresh empty temp folder)
   --settings FILE        JSON object merged into the user settings.json
   --env KEY=VALUE        extra environment for code-server and the extension host (repeatable)
+  --real-home            keep the real HOME (for a person trying it with --serve); otherwise a
+                         caller left on the real home gets a temp HOME, CLAUDE_CONFIG_DIR,
+                         CLAUDE_QUOTA_HOME and XDG folders, so no run touches ~/.claude or ~/.config
 
  test mode
   --tests FILE           extensionTestsPath (module exporting run(): Promise<void>);
@@ -99,6 +102,7 @@ try {
       'screenshot-clip': { type: 'string', multiple: true, default: [] },
       viewport: { type: 'string', default: '1400x900' },
       serve: { type: 'boolean', default: false },
+      'real-home': { type: 'boolean', default: false },
       port: { type: 'string' },
       artifacts: { type: 'string' },
       timeout: { type: 'string', default: '300' },
@@ -171,10 +175,28 @@ const dirs = {
   extensions: path.join(tmp, 'extensions'),
   browser: path.join(tmp, 'browser-profile'),
   xdgData: path.join(tmp, 'xdg-data'),
+  home: path.join(tmp, 'home'),
   workspace: opt.workspace ? path.resolve(opt.workspace) : path.join(tmp, 'workspace'),
 };
 for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
 fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+
+/**
+ * The home the server, the extension host and chromium see. A caller that already moved HOME away
+ * from the user's own (the integration runner does) keeps its choice; one still on the real home
+ * gets a temp one, unless --real-home asks for the real accounts (npm start).
+ */
+function privateHome() {
+  if (opt['real-home'] || path.resolve(process.env.HOME ?? '') !== path.resolve(os.userInfo().homedir)) return {};
+  fs.mkdirSync(path.join(dirs.home, '.claude'), { recursive: true });
+  return {
+    HOME: dirs.home,
+    CLAUDE_CONFIG_DIR: path.join(dirs.home, '.claude'),
+    CLAUDE_QUOTA_HOME: path.join(dirs.home, '.config', 'claude-quota'),
+    XDG_CONFIG_HOME: path.join(dirs.home, '.config'),
+    XDG_CACHE_HOME: path.join(dirs.home, '.cache'),
+  };
+}
 
 // Quiet, offline workbench: no telemetry, update checks, welcome page, experiments or AI.
 const settings = {
@@ -205,7 +227,7 @@ const configFile = path.join(tmp, 'code-server.yaml');
 fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
 const serverLog = path.join(tmp, 'code-server.log');
 
-const serverEnv = { ...process.env, EXTENSIONS_GALLERY: '{}', XDG_DATA_HOME: dirs.xdgData };
+const serverEnv = { ...process.env, EXTENSIONS_GALLERY: '{}', XDG_DATA_HOME: dirs.xdgData, ...privateHome() };
 // EXTENSIONS_GALLERY='{}': no marketplace at all (otherwise the server contacts open-vsx.org).
 // XDG_DATA_HOME: code-server keeps logs and a heartbeat file there (default ~/.local/share).
 delete serverEnv.VSCODE_IPC_HOOK_CLI; // inside a VS Code terminal this would redirect code-server
@@ -609,6 +631,8 @@ async function browse() {
   const { chromium } = pwRequire('playwright-core');
   browserContext = await chromium.launchPersistentContext(dirs.browser, {
     executablePath: CHROMIUM,
+    // Chromium keeps crash reports and caches under HOME and the XDG folders: the private ones.
+    env: { ...process.env, HOME: serverEnv.HOME, XDG_CONFIG_HOME: path.join(serverEnv.HOME, '.config'), XDG_CACHE_HOME: path.join(serverEnv.HOME, '.cache') },
     headless: true,
     viewport,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

@@ -30,4 +30,4 @@ fi
 
 echo "No 'code' command with a display here: serving VS Code (code-server) on 127.0.0.1 instead."
 bash test/host/setup.sh
-exec node test/host/runVsCode.mjs --serve --extension "$repo" "$@"
+exec node test/host/runVsCode.mjs --serve --real-home --extension "$repo" "$@"
