@@ -2,6 +2,7 @@ import { runAccountsCommand } from './accountsCommand';
 import { runClassifyCommand } from './classifyCommand';
 import { CliError, CliIo } from './cliIo';
 import { runParseResetCommand } from './parseResetCommand';
+import { ProcessIo } from './processIo';
 import { runUsageCommand } from './usageCommand';
 
 const USAGE = `usage: claude-quota <command>
@@ -41,9 +42,10 @@ export async function main(argv: readonly string[], io: CliIo, stdin: NodeJS.Rea
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, process.stdin).then(
-    (code) => {
+  const real = new ProcessIo(process.stdout, process.stderr, process.env);
+  void main(process.argv.slice(2), real.io, process.stdin)
+    .then((code) => real.finish(code))
+    .then((code) => {
       process.exitCode = code;
-    },
-  );
+    });
 }
