@@ -6,7 +6,7 @@ import { AccountManager } from '../core/accounts/accountManager';
 import { quotaHome, resolveClaudePaths } from '../core/accounts/claudePaths';
 import { FileProfileStore } from '../core/accounts/profileStore';
 import { usageStateFile } from '../core/usage/usageState';
-import { describeAccount, formatTokens } from '../core/usage/usageText';
+import { describeAccount, describeScanProblems, formatTokens } from '../core/usage/usageText';
 import { UsageTracker } from '../core/usage/usageTracker';
 import { parseArgs } from './argParser';
 import { CliError, type CliIo } from './cliIo';
@@ -47,6 +47,8 @@ export async function runUsageCommand(argv: readonly string[], io: CliIo & { now
   const stats = await tracker.scan();
   const report = tracker.report({ limits, accounts: profiles.map((p) => ({ key: p.email.toLowerCase(), label: p.label })) });
   if (!args.flags.has('no-save')) await tracker.save();
+  // On stderr: the report on stdout stays what it is, the user still learns what it lacks.
+  for (const line of describeScanProblems(stats)) io.stderr.write(`claude-quota: warning: ${line}\n`);
   if (args.flags.has('json')) {
     io.stdout.write(`${JSON.stringify({ report, scan: stats }, null, 2)}\n`);
     return 0;
@@ -54,7 +56,7 @@ export async function runUsageCommand(argv: readonly string[], io: CliIo & { now
   const t = report.totals;
   io.stdout.write(
     `Scanned ${stats.files} transcript(s) in ${configDir}: ${formatTokens(stats.bytesRead)}B new, ${stats.counted} response(s) counted` +
-      `${stats.duplicates > 0 ? `, ${stats.duplicates} repeated line(s) skipped` : ''}${stats.malformed > 0 ? `, ${stats.malformed} malformed line(s) skipped` : ''}.\n`,
+      `${stats.duplicates > 0 ? `, ${stats.duplicates} repeated line(s) skipped` : ''}.\n`,
   );
   io.stdout.write(`All time: ${formatTokens(t[0])} input, ${formatTokens(t[1])} output, ${formatTokens(t[2])} cache creation, ${formatTokens(t[3])} cache read.\n`);
   if (report.accounts.length === 0) io.stdout.write('No usage yet.\n');

@@ -57,12 +57,25 @@ export interface LimitEntry {
   readonly resetsAt: number;
 }
 
-export type UsageLineResult = UsageEntry | LimitEntry;
+/** A response whose token counts cannot be real (negative, not finite, beyond any context window). */
+export interface RejectedEntry {
+  readonly kind: 'rejected';
+}
+
+export type UsageLineResult = UsageEntry | LimitEntry | RejectedEntry;
+
+/**
+ * The most tokens one field of one response can hold: far beyond any context window, far below what
+ * would overflow a sum. A line beyond it is rejected whole, so one poisoned line never makes a
+ * total infinite (and the saved state invalid).
+ */
+export const MAX_TOKENS_PER_FIELD = 100_000_000;
 
 /** Byte markers of the lines accounting reads: every response and every error is an assistant line. */
 export const USAGE_MARKERS: readonly string[] = ['"assistant"'];
 
 const NONE: readonly UsageLineResult[] = Object.freeze([]);
+const REJECTED: readonly UsageLineResult[] = Object.freeze([{ kind: 'rejected' } as const]);
 
 /** Interprets one parsed transcript line for accounting. Never throws. */
 export function interpretUsageLine(value: unknown, fallbackAt: Date): readonly UsageLineResult[] {
@@ -83,6 +96,8 @@ export function interpretUsageLine(value: unknown, fallbackAt: Date): readonly U
   const usage = message?.usage;
   // Error placeholders carry model "<synthetic>" and zero usage.
   if (message === undefined || usage === undefined || message.model === undefined || message.model === '<synthetic>') return NONE;
+  const fields = [usage.input_tokens, usage.output_tokens, usage.cache_creation_input_tokens, usage.cache_read_input_tokens];
+  if (fields.some((n) => n !== undefined && !(Number.isFinite(n) && n >= 0 && n <= MAX_TOKENS_PER_FIELD))) return REJECTED;
   const ms = line.timestamp === undefined ? Number.NaN : Date.parse(line.timestamp);
   return [
     {
@@ -99,5 +114,5 @@ export function interpretUsageLine(value: unknown, fallbackAt: Date): readonly U
 }
 
 function count(n: number | undefined): number {
-  return n !== undefined && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+  return n !== undefined && n > 0 ? Math.floor(n) : 0;
 }

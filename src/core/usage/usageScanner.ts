@@ -23,7 +23,20 @@ export interface ScanStats {
   readonly limitHits: number;
   /** Files read again from the start because they shrank or were replaced. */
   readonly restarted: number;
+  /** Responses whose token counts cannot be real (non-finite, negative, out of range): not counted. */
+  readonly rejected: number;
+  /** Files and folders that could not be read (permissions, I/O errors): their usage is missing. */
+  readonly unreadable: number;
+  /** Files not read because they cannot be transcripts (sparse: mostly holes, as no append makes). */
+  readonly notTranscripts: number;
+  /** Files whose new bytes exceeded what one scan reads; the rest is read by the next scans. */
+  readonly capped: number;
 }
+
+/** What one scan reads of one file at most: a real transcript never gains this much between scans. */
+export const MAX_SCAN_BYTES_PER_FILE = 256 << 20;
+/** A file this large with less than half of it on disk is sparse, so not something Claude Code appended. */
+const SPARSE_MIN_BYTES = 16 << 20;
 
 export interface UsageScannerOptions {
   /** Persisted offsets to resume from. */
@@ -31,6 +44,8 @@ export interface UsageScannerOptions {
   /** Files read at the same time. */
   readonly concurrency?: number;
   readonly clock?: () => number;
+  /** What one scan reads of one file at most (default MAX_SCAN_BYTES_PER_FILE). */
+  readonly maxScanBytesPerFile?: number;
 }
 
 /** projects/<slug>/<session>/subagents/<agent>.jsonl is the deepest transcript. */
@@ -41,6 +56,8 @@ export class UsageScanner {
   private readonly tails = new Map<string, TranscriptTail<UsageLineResult>>();
   private readonly concurrency: number;
   private readonly clock: () => number;
+  private readonly maxScanBytesPerFile: number;
+  private unreadableDirs = 0;
 
   constructor(
     readonly projectsDir: string,
@@ -49,6 +66,7 @@ export class UsageScanner {
   ) {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.clock = options.clock ?? Date.now;
+    this.maxScanBytesPerFile = options.maxScanBytesPerFile ?? MAX_SCAN_BYTES_PER_FILE;
     for (const s of options.offsets ?? []) this.tails.set(s.path, this.newTail(s.path, s));
   }
 
@@ -59,7 +77,9 @@ export class UsageScanner {
 
   /** Lists every transcript and reads what each gained; files gone from disk are forgotten. */
   async scan(): Promise<ScanStats> {
-    const files = await listTranscripts(this.projectsDir);
+    const unreadable = { count: 0 };
+    const files = await listTranscripts(this.projectsDir, unreadable);
+    this.unreadableDirs = unreadable.count;
     const present = new Set(files);
     for (const p of this.tails.keys()) if (!present.has(p)) this.tails.delete(p);
     return this.readChanged(files);
@@ -89,14 +109,27 @@ export class UsageScanner {
     let malformed = 0;
     let limitHits = 0;
     let restarted = 0;
+    let rejected = 0;
+    let unreadable = this.unreadableDirs;
+    let notTranscripts = 0;
+    let capped = 0;
+    this.unreadableDirs = 0;
     // Stat everything in wide batches (an unchanged file costs only this), then read the changed ones.
     const changed: string[] = [];
     for (let i = 0; i < files.length; i += STAT_BATCH) {
       const batch = files.slice(i, i + STAT_BATCH);
-      const stats = await Promise.all(batch.map((p) => fsp.stat(p).then((st) => st, () => null)));
+      // A file gone since the listing is no loss; any other failure to stat it is.
+      const stats = await Promise.all(batch.map((p) => fsp.stat(p).then((st) => st, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : null))));
       batch.forEach((p, j) => {
         const st = stats[j];
-        if (st === null || st === undefined || !st.isFile()) return;
+        if (st === null || st === undefined || !st.isFile()) {
+          if (st === null) unreadable++;
+          return;
+        }
+        if (st.size >= SPARSE_MIN_BYTES && st.blocks * 512 < st.size / 2) {
+          notTranscripts++;
+          return;
+        }
         const s = this.tails.get(p)?.state();
         if (s === undefined || s.ino !== st.ino || s.size !== st.size) changed.push(p);
       });
@@ -110,19 +143,22 @@ export class UsageScanner {
           tail = this.newTail(p, { path: p, offset: 0, ino: 0, size: 0 });
           this.tails.set(p, tail);
         }
-        const before = { bytes: tail.bytesRead, malformed: tail.malformedCount, restarts: tail.restarts };
+        const before = { bytes: tail.bytesRead, malformed: tail.malformedCount, restarts: tail.restarts, capped: tail.cappedReads };
         let results: UsageLineResult[];
         try {
           results = await tail.readNew();
         } catch {
+          unreadable++;
           continue;
         }
+        capped += tail.cappedReads - before.capped;
         filesRead++;
         bytesRead += tail.bytesRead - before.bytes;
         malformed += tail.malformedCount - before.malformed;
         restarted += tail.restarts - before.restarts;
         for (const r of results) {
           if (r.kind === 'usage') this.ledger.add(r);
+          else if (r.kind === 'rejected') rejected++;
           else {
             const window = usageWindowOf(r.window);
             if (window !== null) {
@@ -144,6 +180,10 @@ export class UsageScanner {
       malformed,
       limitHits,
       restarted,
+      rejected,
+      unreadable,
+      notTranscripts,
+      capped,
     };
   }
 
@@ -153,6 +193,7 @@ export class UsageScanner {
       ino: s.ino,
       clock: this.clock,
       markers: USAGE_MARKERS,
+      maxReadBytes: this.maxScanBytesPerFile,
       interpret: interpretUsageLine,
     });
   }
@@ -164,14 +205,18 @@ export function usageWindowOf(w: LimitWindow | string | null): UsageWindow | nul
   return null;
 }
 
-/** Every `.jsonl` under projects/, sorted (missing directory: none). */
-export async function listTranscripts(projectsDir: string): Promise<string[]> {
+/**
+ * Every `.jsonl` under projects/, sorted (missing directory: none). Folders that exist but cannot
+ * be read are counted in `unreadable`, so their missing usage is reported instead of silent.
+ */
+export async function listTranscripts(projectsDir: string, unreadable: { count: number } = { count: 0 }): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     let entries;
     try {
       entries = await fsp.readdir(dir, { withFileTypes: true });
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.count++;
       return;
     }
     const dirs: string[] = [];

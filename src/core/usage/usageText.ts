@@ -2,6 +2,8 @@
 
 import type { UsageWindow } from './usageLedger';
 import type { AccountUsage, WindowReport } from './usageReport';
+import { MAX_TOKENS_PER_FIELD } from './usageLine';
+import { MAX_SCAN_BYTES_PER_FILE, type ScanStats } from './usageScanner';
 
 /** 1234 -> "1.2k", 12 345 678 -> "12.3M". */
 export function formatTokens(n: number): string {
@@ -41,4 +43,15 @@ export function describeAccount(a: AccountUsage, now: number, timeZone?: string)
     `  ${describeWindow(a.fiveHour, 'fiveHour', now, timeZone)}`,
     `  ${describeWindow(a.weekly, 'weekly', now, timeZone)}`,
   ];
+}
+
+/** What a scan could not count, one line each (empty when it counted everything it found). */
+export function describeScanProblems(stats: ScanStats): string[] {
+  const out: string[] = [];
+  if (stats.malformed > 0) out.push(`${stats.malformed} malformed transcript line(s) skipped`);
+  if (stats.rejected > 0) out.push(`${stats.rejected} response(s) with impossible token counts (not finite, negative or over ${formatTokens(MAX_TOKENS_PER_FIELD)} a field) not counted`);
+  if (stats.unreadable > 0) out.push(`${stats.unreadable} transcript file(s) or folder(s) could not be read: their usage is missing`);
+  if (stats.notTranscripts > 0) out.push(`${stats.notTranscripts} sparse .jsonl file(s) skipped: not transcripts Claude Code wrote`);
+  if (stats.capped > 0) out.push(`${stats.capped} file(s) grew by more than ${formatTokens(MAX_SCAN_BYTES_PER_FILE)}B since the last scan: the rest is read by the next scans`);
+  return out;
 }

@@ -11,7 +11,7 @@ import type { ComponentLogger } from '../../core/base/logger';
 import type { UsageWindow } from '../../core/usage/usageLedger';
 import type { ThresholdWarning, UsageReport } from '../../core/usage/usageReport';
 import type { ScanStats } from '../../core/usage/usageScanner';
-import { formatTokens, windowName } from '../../core/usage/usageText';
+import { describeScanProblems, formatTokens, windowName } from '../../core/usage/usageText';
 import { UsageTracker } from '../../core/usage/usageTracker';
 import { CommandIds } from '../commandIds';
 import type { ConfigurationReader, SettingKey } from '../configuration';
@@ -221,7 +221,7 @@ export class UsageController extends Disposable {
     this.lastScan = stats;
     // Reported files with nothing new for accounting, and the same account: the report stands.
     if (changed !== null && stats.filesRead === 0 && !switched) return;
-    if (stats.malformed > 0) this.log?.warn(`${stats.malformed} malformed transcript line(s) skipped`);
+    for (const line of describeScanProblems(stats)) this.log?.warn(line);
     const report = this.tracker.report({
       limits: { fiveHour: this.opts.read('usage.fiveHourLimitTokens'), weekly: this.opts.read('usage.weeklyLimitTokens') },
       accounts: this.profiles.map((p) => ({ key: p.email.toLowerCase(), label: p.label })),

@@ -53,6 +53,8 @@ export interface TranscriptTailOptions<S = TranscriptSignal> {
   readonly chunkSize?: number;
   /** A longer line is dropped (counted as malformed) instead of being buffered. */
   readonly maxLineBytes?: number;
+  /** At most this many bytes are read by one readNew(); the rest waits for the next call. */
+  readonly maxReadBytes?: number;
   /** Parse every line, not only those containing RELEVANT_MARKERS (slower; for validation). */
   readonly parseAll?: boolean;
   /** Called at most once per malformedReportIntervalMs with the count since the last call. */
@@ -79,6 +81,8 @@ export class TranscriptTail<S = TranscriptSignal> {
   readonly path: string;
   /** Lines that were not transcript lines (bad JSON, no `type`, over maxLineBytes). */
   malformedCount = 0;
+  /** Reads that stopped at maxReadBytes before the end of the file. */
+  cappedReads = 0;
   /** Complete non-empty lines seen. */
   linesSeen = 0;
   /** Lines passed over without parsing because they cannot carry a signal. */
@@ -91,6 +95,7 @@ export class TranscriptTail<S = TranscriptSignal> {
   private readonly fs: TailFs;
   private readonly chunkSize: number;
   private readonly maxLineBytes: number;
+  private readonly maxReadBytes: number;
   private readonly parseAll: boolean;
   private readonly onMalformed: ((report: MalformedReport) => void) | undefined;
   private readonly reportIntervalMs: number;
@@ -118,6 +123,7 @@ export class TranscriptTail<S = TranscriptSignal> {
     this.fs = options.fs ?? nodeTailFs;
     this.chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.maxReadBytes = Math.max(1, options.maxReadBytes ?? Number.POSITIVE_INFINITY);
     this.parseAll = options.parseAll ?? false;
     this.onMalformed = options.onMalformed;
     this.reportIntervalMs = options.malformedReportIntervalMs ?? 60_000;
@@ -165,8 +171,10 @@ export class TranscriptTail<S = TranscriptSignal> {
         this.restart();
       }
       this.ino = st.ino;
-      this.size = st.size;
-      const end = st.size;
+      // A capped read records the size it stopped at, so the file still looks grown next time.
+      const end = Math.min(st.size, this.readPos + this.maxReadBytes);
+      if (end < st.size) this.cappedReads++;
+      this.size = end;
       if (this.needsAlign) {
         this.needsAlign = false;
         // A position right after a newline is a line start; anything else is inside a line.
