@@ -23,7 +23,7 @@ import { ClaudePaths, homeOf, keychainAccount, keychainService, resolveClaudePat
 import { CommandRunner, FileCredentialsStore, KeychainCredentialsStore, LiveCredentialsStore, assertUnchanged } from './liveCredentials';
 import { HeldLocks, LockSpec, acquireLocks, claudeLockSpecs } from './locks';
 import { Journal, journalPath, readJournal, removeJournal, sha256, writeJournal } from './journal';
-import { describeOverrides, findLoginOverrides, settingsFilesFor } from './overrides';
+import { describeOverrides, findLoginOverrides, projectSettingsFiles, settingsFilesFor } from './overrides';
 import { ProfileStore, profileSecretKey } from './profileStore';
 import {
   AccountState,
@@ -81,6 +81,8 @@ export interface SwitchOptions {
   readonly ignoreOverrides?: boolean;
   /** Switch away from a login that is not saved in any profile (it stays only in the backups). */
   readonly allowUnsaved?: boolean;
+  /** Folders the watched sessions run in: their project settings can override the login too. */
+  readonly projectDirs?: readonly string[];
 }
 
 export interface SwitchResult {
@@ -397,7 +399,7 @@ export class AccountManager {
     const doc0 = await this.store.readMeta();
     const target0 = this.findByLabel(doc0, label);
     if (!options.ignoreOverrides) {
-      const files = this.opts.settingsFiles ?? settingsFilesFor(this.paths.configDir, this.opts.platform ?? process.platform);
+      const files = this.opts.settingsFiles ?? settingsFilesFor(this.paths.configDir, this.opts.platform ?? process.platform, projectSettingsFiles(options.projectDirs ?? []));
       const overrides = await findLoginOverrides(this.fs, this.opts.env, files);
       if (overrides.length > 0) throw new AccountError('override', describeOverrides(overrides));
     }
