@@ -28,6 +28,8 @@ const lazyXterm = {
 
 const common = {
   bundle: true,
+  // Packages' ES module builds first: a UMD build (jsonc-parser's) hides its requires from the bundler.
+  mainFields: ['module', 'main'],
   format: 'cjs',
   platform: 'node',
   target: 'node20',

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { buildSync } from 'esbuild';
+import { bundleChild } from '../../../support/childBundle';
 import { SUPPORT_OUT } from '../../../support/paths';
 import { AccountManager } from '../../../../src/core/accounts/accountManager';
 import { AccountError } from '../../../../src/core/accounts/errors';
@@ -16,8 +16,7 @@ import { SECRET_PATTERN, Sandbox, claudeJsonText, credentialsText, makeSandbox, 
 const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cqs-children-'));
 function bundle(name: string): string {
   const outfile = path.join(bundleDir, `${name}.js`);
-  buildSync({ entryPoints: [path.join(SUPPORT_OUT, `${name}.js`)], bundle: true, platform: 'node', target: 'node20', outfile, logLevel: 'error' });
-  return outfile;
+  return bundleChild(path.join(SUPPORT_OUT, `${name}.js`), outfile);
 }
 let CLI_CHILD = '';
 let HOLDER_CHILD = '';

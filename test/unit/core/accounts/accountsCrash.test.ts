@@ -4,21 +4,20 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
+import { bundleChild } from '../../../support/childBundle';
 import { SUPPORT_OUT } from '../../../support/paths';
 import { AccountManager } from '../../../../src/core/accounts/accountManager';
 import { FileProfileStore, profileSecretKey } from '../../../../src/core/accounts/profileStore';
 import { Sandbox, claudeJsonText, credentialsText, makeSandbox, removeSandbox, writeLogin } from '../../../support/accountsFixtures';
 
 import * as os from 'node:os';
-import { buildSync } from 'esbuild';
 
 // The children run from single-file bundles in a temp dir, so a concurrent rebuild of out/ cannot
 // hand a child a half-written module.
 const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cqs-children-'));
 function bundle(name: string): string {
   const outfile = path.join(bundleDir, `${name}.js`);
-  buildSync({ entryPoints: [path.join(SUPPORT_OUT, `${name}.js`)], bundle: true, platform: 'node', target: 'node20', outfile, logLevel: 'error' });
-  return outfile;
+  return bundleChild(path.join(SUPPORT_OUT, `${name}.js`), outfile);
 }
 let CHILD = '';
 let REFRESHER = '';

@@ -5,12 +5,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
 import { UsageLedger } from '../../../../src/core/usage/usageLedger';
 import { UsageScanner } from '../../../../src/core/usage/usageScanner';
 import { usageStateFile } from '../../../../src/core/usage/usageState';
 import { describeScanProblems } from '../../../../src/core/usage/usageText';
 import { UsageTracker } from '../../../../src/core/usage/usageTracker';
+import { bundleChild } from '../../../support/childBundle';
 import { REPO } from '../../../support/paths';
 import { assistantLine } from '../../../support/usageTranscripts';
 
@@ -112,7 +112,7 @@ describe('usage scan of hostile input', () => {
 const { UsageScanner } = require(${JSON.stringify(path.join(REPO, 'out/src/core/usage/usageScanner.js'))});
 new UsageScanner(process.argv[2], new UsageLedger()).scan().then((s) => process.stdout.write(JSON.stringify(s)));`);
     const bundle = path.join(dir, 'scan.js');
-    buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', outfile: bundle, logLevel: 'error' });
+    bundleChild(entry, bundle);
     fs.chmodSync(bundle, 0o644);
     const r = spawnSync(process.execPath, [bundle, path.join(configDir, 'projects')], { encoding: 'utf8', env: { HOME: dir }, ...asUser });
     fs.chmodSync(lockedDir, 0o700);
