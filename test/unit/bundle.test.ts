@@ -74,4 +74,24 @@ describe('shipped bundles', function () {
     }
     assert.deepEqual(shipped.filter((f) => f.endsWith('.map')), [], 'source maps stay out of the package');
   });
+
+  it('the manifest is ready for the Marketplace: icon, licence, where it runs and in which workspaces', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
+      icon?: string;
+      extensionKind?: string[];
+      capabilities?: { untrustedWorkspaces?: { supported?: unknown }; virtualWorkspaces?: { supported?: unknown; description?: string } };
+    };
+    assert.ok(manifest.icon !== undefined, 'no icon');
+    const png = fs.readFileSync(path.join(repo, manifest.icon));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    // The Marketplace wants at least 128×128: width and height are the IHDR chunk's first fields.
+    assert.ok(png.readUInt32BE(16) >= 128 && png.readUInt32BE(20) >= 128, 'icon under 128 px');
+    // It watches local terminals, processes and files: it runs where the workspace does.
+    assert.deepEqual(manifest.extensionKind, ['workspace']);
+    assert.equal(manifest.capabilities?.untrustedWorkspaces?.supported, true);
+    assert.equal(manifest.capabilities?.virtualWorkspaces?.supported, false);
+    assert.ok((manifest.capabilities?.virtualWorkspaces?.description ?? '').length > 0);
+    const listed = execFileSync(process.execPath, [path.join(repo, 'node_modules/@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { cwd: repo, encoding: 'utf8' });
+    for (const file of [manifest.icon, 'LICENSE']) assert.match(listed, new RegExp(`^${file.replace('.', '\\.')}$`, 'm'), `${file} not packaged`);
+  });
 });
