@@ -1,4 +1,5 @@
 import { runAccountsCommand } from './accountsCommand';
+import { runBridgeCommand } from './bridgeCommand';
 import { runClassifyCommand } from './classifyCommand';
 import { CliError, CliIo } from './cliIo';
 import { runParseResetCommand } from './parseResetCommand';
@@ -10,6 +11,7 @@ const USAGE = `usage: claude-quota <command>
   parse-reset "<text>" [--now ISO] [--tz IANA]   print the reset instant named in text
   accounts add|switch|remove|rename|list   manage Claude Code logins (see: claude-quota accounts --help)
   usage [--json]                          token usage per account: 5-hour block, week, burn rate, projection
+  bridge install|uninstall|status          connect Claude Code's statusLine and hooks for exact usage and limits
 `;
 
 export async function main(argv: readonly string[], io: CliIo, stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<number> {
@@ -24,6 +26,8 @@ export async function main(argv: readonly string[], io: CliIo, stdin: NodeJS.Rea
         return await runAccountsCommand(rest, io);
       case 'usage':
         return await runUsageCommand(rest, io);
+      case 'bridge':
+        return await runBridgeCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

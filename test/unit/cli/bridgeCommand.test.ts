@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from '../../../src/cli/main';
+
+describe('claude-quota bridge', () => {
+  let root: string;
+  let env: Record<string, string>;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'cqs-bridge-cli-'));
+    env = { HOME: path.join(root, 'home'), CLAUDE_CONFIG_DIR: path.join(root, 'claude'), CLAUDE_QUOTA_HOME: path.join(root, 'quota') };
+    fs.mkdirSync(env['CLAUDE_CONFIG_DIR']!, { recursive: true });
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  async function run(...argv: string[]) {
+    let out = '';
+    let err = '';
+    const code = await main(['bridge', ...argv, '--project', root], { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env }, Readable.from([]));
+    return { code, out, err };
+  }
+
+  it('installs, reports and uninstalls, leaving settings.json as it was', async () => {
+    const settings = path.join(env['CLAUDE_CONFIG_DIR']!, 'settings.json');
+    const original = '{\n  "model": "opus", // mine\n  "statusLine": {"type": "command", "command": "echo hi"}\n}\n';
+    fs.writeFileSync(settings, original);
+    assert.match((await run('status')).out, /^Not connected: .*settings\.json\nYour statusLine command: echo hi\n$/);
+    const installed = await run('install');
+    assert.equal(installed.code, 0, installed.err);
+    assert.match(installed.out, /^Connected Claude Code: .* \(backup: .*settings\.json\.\d+\)\.\n$/);
+    assert.match((await run('status')).out, /^Connected: .*\nYour statusLine command, still run by the bridge: echo hi\n$/);
+    assert.match((await run('uninstall')).out, /back as it was before install/);
+    assert.equal(fs.readFileSync(settings, 'utf8'), original);
+    assert.match((await run('uninstall')).out, /was not installed/);
+  });
+
+  it('refuses a malformed settings.json with one line and exit code 1', async () => {
+    fs.writeFileSync(path.join(env['CLAUDE_CONFIG_DIR']!, 'settings.json'), '{"model": ');
+    const r = await run('install');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^claude-quota: .*settings\.json is not a JSON object Claude Code can read; nothing was changed \(fix it, then try again\)\n$/);
+  });
+});
