@@ -1,45 +1,20 @@
-// Capture, switch, rename, remove and list saved Claude Code logins.
-//
-// Crash-safety of a switch (credentials C, `.claude.json` J):
-//   1. take Claude Code's lock directories (refresh locks, then the config lock);
-//   2. finish or undo any half-done earlier switch recorded in the journal;
-//   3. read and validate C and J; save the outgoing account's current tokens into its profile;
-//   4. build the new texts (only `claudeAiOauth` / `oauthAccount` change) and validate them;
-//   5. back up the old C and J; write the journal (hashes and identities, no secrets), fsync;
-//   6. replace C (temp, fsync, rename, fsync dir); mark the journal `credentials-written`;
-//   7. replace J the same way; if that fails, put the old C back;
-//   8. remove the journal, release the locks.
-// Each rename is atomic, so a SIGKILL leaves each file entirely old or entirely new. A kill between the
-// two renames leaves new credentials with the old identity in J; the journal is still there, and the next
-// switch, capture or `recover()` writes the new identity into J (roll forward, because the new tokens
-// are live and Claude Code may already have rotated them). A kill before the first rename leaves both
-// files old and the journal is simply dropped.
+// Capture, switch, rename, remove and list saved Claude Code logins: the facade of the account layer.
+// A switch itself (locks, journal, backups, recovery) is the switch transaction's.
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { AccountError, ioError } from './errors';
-import { FileSnapshot, FsOps, defaultFs, ensurePrivateDir, isProcessAlive, readRegularFile, removeStaleTemps, writeFileAtomic } from './fileOps';
+import { AccountError } from './errors';
+import { FsOps, defaultFs } from './fileOps';
 import { ClaudePaths, homeOf, keychainAccount, keychainService, resolveClaudePaths } from './claudePaths';
-import { CommandRunner, FileCredentialsStore, KeychainCredentialsStore, LiveCredentialsStore, assertUnchanged } from './liveCredentials';
-import { HeldLocks, LockSpec, acquireLocks, claudeLockSpecs } from './locks';
-import { Journal, journalPath, readJournal, removeJournal, sha256, writeJournal } from './journal';
+import { CommandRunner, FileCredentialsStore, KeychainCredentialsStore, LiveCredentialsStore, LiveLogin, readLiveLogin } from './liveCredentials';
+import { journalPath } from './journal';
 import { describeOverrides, findLoginOverrides, projectSettingsFiles, settingsFilesFor } from './overrides';
 import { ProfileStore, profileSecretKey } from './profileStore';
-import {
-  AccountState,
-  ClaudeJsonSchema,
-  CredentialsDocumentSchema,
-  OauthAccount,
-  OauthTokens,
-  ProfileMeta,
-  ProfileSecret,
-  ProfileSecretSchema,
-  ProfilesDocument,
-  UsageSnapshot,
-  describeIssues,
-} from './schemas';
+import { AccountState, OauthAccount, OauthTokens, ProfileMeta, ProfileSecret, ProfileSecretSchema, ProfilesDocument, UsageSnapshot, describeIssues } from './schemas';
 import { Choice, SwitchStrategy, chooseNextAvailable, effectiveState } from './policy';
-import { setTopLevelKey } from './jsonText';
+import { RecoveryResult, SwitchStep, SwitchTransaction } from './switchTransaction';
+
+export type { RecoveryAction, RecoveryResult, SwitchStep } from './switchTransaction';
 
 export interface AccountManagerOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -59,8 +34,6 @@ export interface AccountManagerOptions {
   /** Test hook, called at named points of a switch (crash and fault injection). */
   readonly onStep?: (step: SwitchStep) => Promise<void> | void;
 }
-
-export type SwitchStep = 'locked' | 'journal-written' | 'credentials-written' | 'claude-json-written';
 
 export interface ProfileView {
   readonly id: string;
@@ -93,12 +66,6 @@ export interface SwitchResult {
   readonly backupPrefix: string | null;
 }
 
-export type RecoveryAction = 'none' | 'completed' | 'rolled-back' | 'unresolved';
-export interface RecoveryResult {
-  readonly action: RecoveryAction;
-  readonly warnings: string[];
-}
-
 const LABEL_RE = /^[^\s\x00-\x1f\x7f-][^\x00-\x1f\x7f]{0,63}$/;
 
 export function validateLabel(label: string): string {
@@ -109,13 +76,6 @@ export function validateLabel(label: string): string {
   return l;
 }
 
-interface LiveState {
-  creds: FileSnapshot | null;
-  credsTokens: OauthTokens | null;
-  json: FileSnapshot | null;
-  account: OauthAccount | null;
-}
-
 export class AccountManager {
   readonly paths: ClaudePaths;
   readonly live: LiveCredentialsStore;
@@ -124,6 +84,7 @@ export class AccountManager {
   private readonly fs: FsOps;
   private readonly now: () => number;
   private readonly store: ProfileStore;
+  private readonly tx: SwitchTransaction;
 
   constructor(private readonly opts: AccountManagerOptions) {
     this.fs = opts.fs ?? defaultFs;
@@ -140,39 +101,24 @@ export class AccountManager {
     }
     this.journalFile = journalPath(opts.stateDir, this.paths.configDir);
     this.backupsDir = path.join(opts.stateDir, 'backups');
+    this.tx = new SwitchTransaction({
+      fs: this.fs,
+      paths: this.paths,
+      live: this.live,
+      stateDir: opts.stateDir,
+      journalFile: this.journalFile,
+      backupsDir: this.backupsDir,
+      now: this.now,
+      lockTimeoutMs: opts.lockTimeoutMs,
+      backupsToKeep: opts.backupsToKeep,
+      onStep: opts.onStep,
+    });
   }
 
   // ---- reading -------------------------------------------------------------------------------
 
-  private async readLive(): Promise<LiveState> {
-    const creds = await this.live.read();
-    let credsTokens: OauthTokens | null = null;
-    if (creds) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(creds.text);
-      } catch {
-        throw new AccountError('malformed', `${this.live.location} is not valid JSON; nothing was changed`);
-      }
-      const res = CredentialsDocumentSchema.safeParse(raw);
-      if (!res.success) throw new AccountError('malformed', `${this.live.location} has unexpected content (${describeIssues(res.error)}); nothing was changed`);
-      // Keep the parsed object as read (not the schema output) so key order and unknown fields survive.
-      credsTokens = res.data.claudeAiOauth ? ((raw as { claudeAiOauth: OauthTokens }).claudeAiOauth) : null;
-    }
-    const json = await readRegularFile(this.fs, this.paths.claudeJsonFile);
-    let account: OauthAccount | null = null;
-    if (json) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(json.text);
-      } catch {
-        throw new AccountError('malformed', `${this.paths.claudeJsonFile} is not valid JSON; nothing was changed`);
-      }
-      const res = ClaudeJsonSchema.safeParse(raw);
-      if (!res.success) throw new AccountError('malformed', `${this.paths.claudeJsonFile} has unexpected content (${describeIssues(res.error)}); nothing was changed`);
-      account = res.data.oauthAccount ? ((raw as { oauthAccount: OauthAccount }).oauthAccount) : null;
-    }
-    return { creds, credsTokens, json, account };
+  private readLive(): Promise<LiveLogin> {
+    return readLiveLogin(this.live, this.fs, this.paths.claudeJsonFile);
   }
 
   private async readSecret(meta: ProfileMeta): Promise<ProfileSecret> {
@@ -226,86 +172,11 @@ export class AccountManager {
     }));
   }
 
-  // ---- locking and recovery ------------------------------------------------------------------
-
-  private lockSpecs(): Promise<LockSpec[]> {
-    return this.fs
-      .realpath(this.paths.configDir)
-      .catch(() => this.paths.configDir)
-      .then((real) => claudeLockSpecs(real, this.paths.claudeJsonFile));
-  }
-
-  private async withLocks<T>(fn: () => Promise<T>): Promise<T> {
-    await ensurePrivateDir(this.fs, this.opts.stateDir);
-    try {
-      await this.fs.mkdir(this.paths.configDir, { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw ioError('create directory', this.paths.configDir, err);
-    }
-    const locks: HeldLocks = await acquireLocks(await this.lockSpecs(), {
-      fs: this.fs,
-      ownerDir: path.join(this.opts.stateDir, 'lock-owners'),
-      timeoutMs: this.opts.lockTimeoutMs ?? 15_000,
-    });
-    try {
-      return await fn();
-    } finally {
-      await locks.release();
-    }
-  }
+  // ---- recovery ------------------------------------------------------------------------------
 
   /** Finishes or undoes a switch that was interrupted (takes the locks itself). */
   recover(): Promise<RecoveryResult> {
-    return this.withLocks(() => this.recoverLocked());
-  }
-
-  private async recoverLocked(): Promise<RecoveryResult> {
-    const dirs = [path.dirname(this.paths.credentialsFile), path.dirname(this.paths.claudeJsonFile), this.opts.stateDir, this.backupsDir, path.join(this.opts.stateDir, 'lock-owners')];
-    for (const dir of new Set(dirs)) await removeStaleTemps(this.fs, dir, isProcessAlive);
-    // Switches killed after their backup step leave backups too; keep the bound regardless.
-    await this.pruneBackups();
-    const j = await readJournal(this.fs, this.journalFile);
-    if (!j) return { action: 'none', warnings: [] };
-    const creds = await this.live.read();
-    const json = await readRegularFile(this.fs, this.paths.claudeJsonFile);
-    const credsHash = creds ? sha256(creds.text) : null;
-    let action: RecoveryAction;
-    let wantAccount: OauthAccount | null;
-    if (credsHash === j.newCredentialsSha256 || (j.phase === 'credentials-written' && credsHash !== j.oldCredentialsSha256)) {
-      // New credentials are live (possibly already refreshed by Claude Code): finish the switch.
-      action = 'completed';
-      wantAccount = j.newOauthAccount;
-    } else if (credsHash === j.oldCredentialsSha256) {
-      action = 'rolled-back';
-      wantAccount = j.oldOauthAccount;
-    } else {
-      await removeJournal(this.fs, this.journalFile);
-      return {
-        action: 'unresolved',
-        warnings: [
-          `An interrupted switch could not be matched to ${this.live.location} (it changed since); ` +
-            `check \`claude /status\` and log in again if the account is not the one you expect`,
-        ],
-      };
-    }
-    if (wantAccount && json) {
-      let have: unknown = null;
-      try {
-        have = (JSON.parse(json.text) as { oauthAccount?: unknown }).oauthAccount ?? null;
-      } catch {
-        throw new AccountError('malformed', `${this.paths.claudeJsonFile} is not valid JSON; cannot finish the interrupted switch`);
-      }
-      if (!isDeepStrictEqual(have, wantAccount)) {
-        const text = setTopLevelKey(json.text, 'oauthAccount', wantAccount, this.paths.claudeJsonFile);
-        await writeFileAtomic(this.fs, this.paths.claudeJsonFile, text, {
-          mode: 0o600,
-          owner: { uid: json.uid, gid: json.gid },
-          beforeRename: () => assertUnchanged(this.fs, this.paths.claudeJsonFile, json),
-        });
-      }
-    }
-    await removeJournal(this.fs, this.journalFile);
-    return { action, warnings: [`Repaired an interrupted account switch (${action === 'completed' ? 'finished it' : 'undid it'})`] };
+    return this.tx.withLocks(() => this.tx.recoverLocked());
   }
 
   // ---- capture ---------------------------------------------------------------------------------
@@ -331,8 +202,8 @@ export class AccountManager {
   /** Saves the current login as a new profile. */
   add(label: string): Promise<ProfileView> {
     const l = validateLabel(label);
-    return this.withLocks(async () => {
-      await this.recoverLocked();
+    return this.tx.withLocks(async () => {
+      await this.tx.recoverLocked();
       // Read before the store lock: on macOS this asks the Keychain, which may wait for the user.
       const live = await this.readLive();
       const id = await this.store.exclusive(async () => {
@@ -356,7 +227,7 @@ export class AccountManager {
    * Saves the live tokens into the profile of the logged-in account (Claude Code rotates refresh
    * tokens, so a profile captured earlier may hold a dead one). Returns the profile, if any.
    */
-  private async recaptureLocked(live: LiveState): Promise<ProfileMeta | undefined> {
+  private async recaptureLocked(live: LiveLogin): Promise<ProfileMeta | undefined> {
     const { account, credsTokens } = live;
     if (!account || !credsTokens) return undefined;
     return this.store.exclusive(async () => {
@@ -377,16 +248,15 @@ export class AccountManager {
       const state: AccountState = prof.state.kind === 'expired' || prof.state.kind === 'invalid' ? { kind: 'available' } : prof.state;
       const meta = this.buildMeta({ id: prof.id, label: prof.label, state }, account, credsTokens, prof);
       if (isDeepStrictEqual({ ...meta, capturedAt: 0 }, { ...prof, capturedAt: 0 })) return prof;
-      const fresh = await this.store.readMeta();
-      await this.store.writeMeta({ ...fresh, profiles: fresh.profiles.map((p) => (p.id === prof.id ? meta : p)) });
+      await this.store.writeMeta(replaceProfile(await this.store.readMeta(), prof.id, meta));
       return meta;
     });
   }
 
   /** Re-captures the active login into its profile; returns its label or null when it is not saved. */
   refreshActiveProfile(): Promise<string | null> {
-    return this.withLocks(async () => {
-      await this.recoverLocked();
+    return this.tx.withLocks(async () => {
+      await this.tx.recoverLocked();
       const p = await this.recaptureLocked(await this.readLive());
       return p?.label ?? null;
     });
@@ -403,9 +273,9 @@ export class AccountManager {
       const overrides = await findLoginOverrides(this.fs, this.opts.env, files);
       if (overrides.length > 0) throw new AccountError('override', describeOverrides(overrides));
     }
-    return this.withLocks(async () => {
+    return this.tx.withLocks(async () => {
       await this.opts.onStep?.('locked');
-      const rec = await this.recoverLocked();
+      const rec = await this.tx.recoverLocked();
       warnings.push(...rec.warnings);
       const live = await this.readLive();
       const target = this.findByLabel(await this.store.readMeta(), target0.label);
@@ -437,137 +307,53 @@ export class AccountManager {
         );
       }
 
-      const credsText = setTopLevelKey(live.creds?.text ?? '{}', 'claudeAiOauth', secret.claudeAiOauth, this.live.location);
-      const jsonText = setTopLevelKey(live.json?.text ?? '{}', 'oauthAccount', target.oauthAccount, this.paths.claudeJsonFile);
-      // Never write what would not read back as valid.
-      if (!CredentialsDocumentSchema.safeParse(JSON.parse(credsText) as unknown).success || !ClaudeJsonSchema.safeParse(JSON.parse(jsonText) as unknown).success) {
-        throw new AccountError('malformed', `The new content for ${this.live.location} did not validate; nothing was changed`);
-      }
-
-      const backupPrefix = await this.writeBackups(live);
-      const journal: Journal = {
-        version: 1,
-        txid: randomBytes(6).toString('hex'),
-        pid: process.pid,
-        startedAt: now,
-        phase: 'prepared',
-        credentialsLocation: this.live.location,
-        claudeJsonFile: this.paths.claudeJsonFile,
-        oldCredentialsSha256: live.creds ? sha256(live.creds.text) : null,
-        newCredentialsSha256: sha256(credsText),
-        oldOauthAccount: live.account,
-        newOauthAccount: target.oauthAccount,
-        targetProfileId: target.id,
-        backupPrefix,
-      };
-      await writeJournal(this.fs, this.journalFile, journal);
-      await this.opts.onStep?.('journal-written');
-
-      try {
-        await this.live.write(credsText, live.creds);
-      } catch (err) {
-        await removeJournal(this.fs, this.journalFile);
-        throw err;
-      }
-      await this.opts.onStep?.('credentials-written');
-      try {
-        await writeJournal(this.fs, this.journalFile, { ...journal, phase: 'credentials-written' });
-        await writeFileAtomic(this.fs, this.paths.claudeJsonFile, jsonText, {
-          mode: 0o600,
-          owner: live.json ? { uid: live.json.uid, gid: live.json.gid } : undefined,
-          beforeRename: () => assertUnchanged(this.fs, this.paths.claudeJsonFile, live.json),
-        });
-      } catch (err) {
-        await this.rollbackCredentials(live, credsText);
-        throw err;
-      }
-      await this.opts.onStep?.('claude-json-written');
-      await removeJournal(this.fs, this.journalFile);
-      await this.pruneBackups();
+      const backupPrefix = await this.tx.replaceLogin(live, { tokens: secret.claudeAiOauth, account: target.oauthAccount, profileId: target.id });
       return { changed: true, from, to: target.label, warnings, backupPrefix };
     });
   }
 
-  private async rollbackCredentials(live: LiveState, written: string): Promise<void> {
-    try {
-      const nowCreds = await this.live.read();
-      if (nowCreds && nowCreds.text === written) {
-        if (live.creds) await this.live.write(live.creds.text, nowCreds);
-        else await this.fs.unlink(this.paths.credentialsFile);
-      }
-      await removeJournal(this.fs, this.journalFile);
-    } catch {
-      // The journal stays; the next run finishes the switch instead.
-    }
-  }
-
-  private async writeBackups(live: LiveState): Promise<string | null> {
-    if (!live.creds && !live.json) return null;
-    await ensurePrivateDir(this.fs, this.backupsDir);
-    const stamp = new Date(this.now()).toISOString().replace(/[-:]/g, '').replace('.', '');
-    const prefix = `${stamp}-${randomBytes(3).toString('hex')}`;
-    if (live.creds) await writeFileAtomic(this.fs, path.join(this.backupsDir, `${prefix}.credentials.json`), live.creds.text, { mode: 0o600 });
-    if (live.json) await writeFileAtomic(this.fs, path.join(this.backupsDir, `${prefix}.claude.json`), live.json.text, { mode: 0o600 });
-    return prefix;
-  }
-
-  private async pruneBackups(): Promise<void> {
-    const keep = this.opts.backupsToKeep ?? 10;
-    let names: string[];
-    try {
-      names = await this.fs.readdir(this.backupsDir);
-    } catch {
-      return;
-    }
-    const prefixes = [...new Set(names.filter((n) => !n.startsWith('.')).map((n) => n.split('.')[0] ?? n))].sort();
-    const drop = new Set(prefixes.slice(0, Math.max(0, prefixes.length - keep)));
-    for (const n of names) {
-      if (drop.has(n.split('.')[0] ?? n)) await this.fs.unlink(path.join(this.backupsDir, n)).catch(() => undefined);
-    }
-  }
-
   // ---- rename, remove, state -------------------------------------------------------------------
 
-  // Each edit below reads the document, changes one profile and writes it back, under the store's lock
-  // so that edits from several processes at once all land.
+  /**
+   * The one read-modify-write of a profile: reads the document, applies `edit` to the profile named
+   * `label` and writes the result back, under the store's lock so that edits from several processes at
+   * once all land. `edit` returns the new profile, null to remove it, or undefined to change nothing.
+   */
+  private editProfile(label: string, edit: (p: ProfileMeta, doc: ProfilesDocument) => ProfileMeta | null | undefined): Promise<ProfileMeta> {
+    return this.store.exclusive(async () => {
+      const doc = await this.store.readMeta();
+      const p = this.findByLabel(doc, label);
+      const next = edit(p, doc);
+      if (next !== undefined) await this.store.writeMeta(replaceProfile(doc, p.id, next));
+      return p;
+    });
+  }
 
   async rename(oldLabel: string, newLabel: string): Promise<void> {
     const l = validateLabel(newLabel);
-    return this.store.exclusive(async () => {
-      const doc = await this.store.readMeta();
-      const p = this.findByLabel(doc, oldLabel);
-      if (p.label === l) return;
+    await this.editProfile(oldLabel, (p, doc) => {
+      if (p.label === l) return undefined;
       if (doc.profiles.some((x) => x.label === l)) throw new AccountError('exists', `A profile named "${l}" already exists`);
-      await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, label: l } : x)) });
+      return { ...p, label: l };
     });
   }
 
   /** Forgets a profile. The live login is not touched, even when it is the active one. */
   async remove(label: string): Promise<void> {
     return this.store.exclusive(async () => {
-      const doc = await this.store.readMeta();
-      const p = this.findByLabel(doc, label);
       // Metadata first: a leftover secret is harmless, a profile without secret is not.
-      await this.store.writeMeta({ ...doc, profiles: doc.profiles.filter((x) => x.id !== p.id) });
+      const p = await this.editProfile(label, () => null);
       await this.store.deleteSecret(profileSecretKey(p.id));
     });
   }
 
   async setState(label: string, state: AccountState): Promise<void> {
-    return this.store.exclusive(async () => {
-      const doc = await this.store.readMeta();
-      const p = this.findByLabel(doc, label);
-      await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, state } : x)) });
-    });
+    await this.editProfile(label, (p) => ({ ...p, state }));
   }
 
   /** Records a profile's measured usage (read by the most-headroom strategy). */
   async setUsage(label: string, usage: UsageSnapshot): Promise<void> {
-    return this.store.exclusive(async () => {
-      const doc = await this.store.readMeta();
-      const p = this.findByLabel(doc, label);
-      await this.store.writeMeta({ ...doc, profiles: doc.profiles.map((x) => (x.id === p.id ? { ...x, usage } : x)) });
-    });
+    await this.editProfile(label, (p) => ({ ...p, usage }));
   }
 
   /** The profile to use next (by label), or null with the earliest time one frees up. */
@@ -581,4 +367,10 @@ export class AccountManager {
     );
     return { label: doc.profiles.find((p) => p.id === choice.id)?.label ?? null, earliestAvailableAt: choice.earliestAvailableAt };
   }
+}
+
+/** `doc` with the profile `id` replaced by `next`, or removed when `next` is null. */
+function replaceProfile(doc: ProfilesDocument, id: string, next: ProfileMeta | null): ProfilesDocument {
+  const profiles = next === null ? doc.profiles.filter((x) => x.id !== id) : doc.profiles.map((x) => (x.id === id ? next : x));
+  return { ...doc, profiles };
 }

@@ -1,6 +1,7 @@
 // The live login: Claude Code's credentials file, or its macOS Keychain item.
 import { AccountError } from './errors';
 import { FileSnapshot, FsOps, readRegularFile, writeFileAtomic } from './fileOps';
+import { ClaudeJsonSchema, CredentialsDocumentSchema, OauthAccount, OauthTokens, parseValidated } from './schemas';
 
 /** Runs a command without a shell; `input` goes to stdin. Injected so Keychain access is testable. */
 export type CommandRunner = (
@@ -42,6 +43,25 @@ export class FileCredentialsStore implements LiveCredentialsStore {
       },
     });
   }
+}
+
+/** The live login as read: both files as they were, and what they say (null where absent). */
+export interface LiveLogin {
+  readonly creds: FileSnapshot | null;
+  readonly credsTokens: OauthTokens | null;
+  readonly json: FileSnapshot | null;
+  readonly account: OauthAccount | null;
+}
+
+const NOTHING_CHANGED = '; nothing was changed';
+
+/** Reads and validates the credentials and `.claude.json`; refuses either when malformed. */
+export async function readLiveLogin(live: LiveCredentialsStore, fs: FsOps, claudeJsonFile: string): Promise<LiveLogin> {
+  const creds = await live.read();
+  const credsDoc = creds ? parseValidated<{ claudeAiOauth?: OauthTokens }>(creds.text, CredentialsDocumentSchema, live.location, NOTHING_CHANGED) : null;
+  const json = await readRegularFile(fs, claudeJsonFile);
+  const jsonDoc = json ? parseValidated<{ oauthAccount?: OauthAccount }>(json.text, ClaudeJsonSchema, claudeJsonFile, NOTHING_CHANGED) : null;
+  return { creds, credsTokens: credsDoc?.claudeAiOauth ?? null, json, account: jsonDoc?.oauthAccount ?? null };
 }
 
 /** Refuses to replace a file that changed (or appeared, or became a symlink) since it was read. */

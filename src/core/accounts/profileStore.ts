@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { AccountError, ioError } from './errors';
 import { FsOps, defaultFs, ensurePrivateDir, readRegularFile, writeFileAtomic } from './fileOps';
 import { LockSpec, acquireLocks } from './locks';
-import { ProfilesDocument, ProfilesDocumentSchema, describeIssues } from './schemas';
+import { ProfilesDocument, ProfilesDocumentSchema, parseValidated } from './schemas';
 
 /** Key of a profile's secret, stable across renames because it uses the profile id, not the label. */
 export type ProfileSecretKey = `claude-quota.profile.${string}.credentials`;
@@ -39,16 +39,7 @@ export function emptyProfiles(): ProfilesDocument {
 
 /** Parses and validates a metadata document; shared by every store implementation. */
 export function parseProfilesDocument(text: string, where: string): ProfilesDocument {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new AccountError('malformed', `${where} is not valid JSON`);
-  }
-  const res = ProfilesDocumentSchema.safeParse(raw);
-  if (!res.success) throw new AccountError('malformed', `${where} has unexpected content (${describeIssues(res.error)})`);
-  // The validated input itself, not the schema output, so key order and unknown fields round-trip.
-  return raw as ProfilesDocument;
+  return parseValidated<ProfilesDocument>(text, ProfilesDocumentSchema, where);
 }
 
 interface FileStoreShape {

@@ -1,6 +1,7 @@
 // Schemas for everything the account layer reads. Loose objects keep unknown fields, so a value read
 // and written back loses nothing Claude Code (or a newer version of it) put there.
 import * as z from 'zod/mini';
+import { AccountError } from './errors';
 
 // The schemas are built at their first use, not when the module loads: building them takes a few
 // milliseconds that the extension's start-up need not spend.
@@ -161,4 +162,26 @@ export function describeIssues(error: z.core.$ZodError): string {
   });
   const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
   return parts.join('; ') + more;
+}
+
+/** What `parseValidated` needs of a schema (any of the lazy ones above). */
+export interface Validator {
+  safeParse(value: unknown): { success: true } | { success: false; error: z.core.$ZodError };
+}
+
+/**
+ * Parses `text` as JSON and validates it. Returns the parsed value itself, not the schema output, so
+ * key order and unknown fields survive a read and write back. Errors name `where` (and what was kept,
+ * in `outcome`, e.g. "; nothing was changed"), never a value.
+ */
+export function parseValidated<T>(text: string, schema: Validator, where: string, outcome = ''): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new AccountError('malformed', `${where} is not valid JSON${outcome}`);
+  }
+  const res = schema.safeParse(raw);
+  if (!res.success) throw new AccountError('malformed', `${where} has unexpected content (${describeIssues(res.error)})${outcome}`);
+  return raw as T;
 }
