@@ -150,10 +150,53 @@ export interface CcusageRun {
   readonly error: string | null;
 }
 
-export function runCcusage(repo: string, configDir: string, command: 'daily' | 'blocks'): CcusageRun {
-  const cli = path.join(repo, 'node_modules', 'ccusage', 'dist', 'index.js');
+/** The JavaScript release the bench compares with (a devDependency) and the native release its users get today. */
+export const CCUSAGE_JS_VERSION = '18.0.11';
+export const CCUSAGE_NATIVE_VERSION = '20.0.24';
+
+/** How to start one ccusage release: `node <cli.js>` for the JavaScript one, the platform binary for the native one. */
+export interface CcusagePeer {
+  readonly label: string;
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+export function ccusageJsPeer(repo: string): CcusagePeer {
+  return { label: `ccusage ${CCUSAGE_JS_VERSION}`, command: process.execPath, args: [path.join(repo, 'node_modules', 'ccusage', 'dist', 'index.js')] };
+}
+
+/**
+ * Installs ccusage 20.0.24 into a folder of its own under .vscode-test (once; not a project dependency,
+ * which stays 18.0.11) and returns its platform binary. Its launcher (src/cli.js) only finds and execs
+ * the binary of the optional dependency @ccusage/ccusage-<platform>-<arch>, so the bench runs the binary
+ * itself: the peer's time is the native tool's, not node's start-up too. 20.0.26 lacks linux-x64.
+ */
+export function ccusageNativePeer(repo: string): CcusagePeer | string {
+  const prefix = path.join(repo, '.vscode-test', `ccusage-${CCUSAGE_NATIVE_VERSION}`);
+  const pkg = `@ccusage/ccusage-${process.platform}-${process.arch}`;
+  const pkgDir = path.join(prefix, 'node_modules', ...pkg.split('/'));
+  const find = (): string | null => {
+    for (const name of ['ccusage', 'ccusage.exe', path.join('bin', 'ccusage'), path.join('bin', 'ccusage.exe')]) {
+      const p = path.join(pkgDir, name);
+      if (fs.existsSync(p) && fs.statSync(p).isFile()) return p;
+    }
+    return null;
+  };
+  if (find() === null) {
+    fs.mkdirSync(prefix, { recursive: true });
+    const res = spawnSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `ccusage@${CCUSAGE_NATIVE_VERSION}`], { encoding: 'utf8' });
+    if (res.status !== 0) return `npm install ccusage@${CCUSAGE_NATIVE_VERSION} failed: ${(res.stderr || String(res.error)).slice(0, 200)}`;
+  }
+  const bin = find();
+  if (bin === null) return `${pkg}@${CCUSAGE_NATIVE_VERSION} has no binary in ${pkgDir}`;
+  // The package is published without the exec bit; its launcher sets it before the first run, as here.
+  if ((fs.statSync(bin).mode & 0o111) === 0) fs.chmodSync(bin, 0o755);
+  return { label: `ccusage ${CCUSAGE_NATIVE_VERSION} native`, command: bin, args: [] };
+}
+
+export function runCcusage(peer: CcusagePeer, configDir: string, command: 'daily' | 'blocks'): CcusageRun {
   const start = process.hrtime.bigint();
-  const res = spawnSync(process.execPath, [cli, command, '--json', '--offline'], {
+  const res = spawnSync(peer.command, [...peer.args, command, '--json', '--offline'], {
     env: { ...process.env, CLAUDE_CONFIG_DIR: configDir, TZ: 'UTC', NO_COLOR: '1' },
     encoding: 'utf8',
     maxBuffer: 256 * MB,
@@ -169,10 +212,14 @@ export function runCcusage(repo: string, configDir: string, command: 'daily' | '
   }
 }
 
-/** Our CLI as a separate process (`claude-quota usage --json --no-save`), like ccusage is run. */
+/**
+ * Our CLI as a separate process (`claude-quota usage --json`), like ccusage is run. With a fresh `home`
+ * it is a cold scan (and saves its offsets there); run again with the same home it is incremental.
+ */
 export function runOurCli(repo: string, configDir: string, home: string): { seconds: number; totals: number[] | null } {
+  fs.mkdirSync(home, { recursive: true });
   const start = process.hrtime.bigint();
-  const res = spawnSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), 'usage', '--json', '--no-save'], {
+  const res = spawnSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), 'usage', '--json'], {
     env: { ...process.env, CLAUDE_CONFIG_DIR: configDir, CLAUDE_QUOTA_HOME: home, HOME: home },
     encoding: 'utf8',
     maxBuffer: 256 * MB,
@@ -182,13 +229,52 @@ export function runOurCli(repo: string, configDir: string, home: string): { seco
   return { seconds, totals: (JSON.parse(res.stdout) as { report: { totals: number[] } }).report.totals };
 }
 
+/** Process against process, interleaved rounds so every tool sees the same cache and machine load. */
+export interface ProcessRows {
+  readonly rounds: number;
+  /** Cold: a fresh state folder, every byte read. */
+  readonly oursCold: number[];
+  /** The second run on the same state folder: only the listing, the stats and new bytes. */
+  readonly oursSecond: number[];
+  readonly oursTotals: number[] | null;
+  readonly js: { readonly label: string; readonly runs: CcusageRun[] };
+  readonly native: { readonly label: string; readonly runs: CcusageRun[] } | { readonly label: string; readonly error: string };
+}
+
+function processRows(repo: string, configDir: string, dir: string, rounds: number): ProcessRows {
+  const js = ccusageJsPeer(repo);
+  const native = ccusageNativePeer(repo);
+  const oursCold: number[] = [];
+  const oursSecond: number[] = [];
+  const jsRuns: CcusageRun[] = [];
+  const nativeRuns: CcusageRun[] = [];
+  let oursTotals: number[] | null = null;
+  for (let k = 0; k < rounds; k++) {
+    const home = path.join(dir, `home-${k}`);
+    const cold = runOurCli(repo, configDir, home);
+    oursCold.push(cold.seconds);
+    oursTotals = cold.totals;
+    oursSecond.push(runOurCli(repo, configDir, home).seconds);
+    if (typeof native !== 'string') nativeRuns.push(runCcusage(native, configDir, 'daily'));
+    // The JavaScript release takes ten times as long: once is enough for its row.
+    if (k === 0) jsRuns.push(runCcusage(js, configDir, 'daily'));
+  }
+  return {
+    rounds,
+    oursCold,
+    oursSecond,
+    oursTotals,
+    js: { label: js.label, runs: jsRuns },
+    native: typeof native === 'string' ? { label: `ccusage ${CCUSAGE_NATIVE_VERSION} native`, error: native } : { label: native.label, runs: nativeRuns },
+  };
+}
+
 export interface UsageBenchResult {
   readonly corpus: UsageCorpus;
   readonly fullSeconds: number[];
   readonly ours: readonly number[];
-  readonly cli: { seconds: number; totals: number[] | null } | null;
-  readonly ccusage: CcusageRun;
-  readonly ccusageBlocks: CcusageRun;
+  /** Null when dist/cli.js is not built. */
+  readonly processes: ProcessRows | null;
   readonly increments: { readonly bytes: number; readonly ms: number[] }[];
   /**
    * After appending a few responses (one turn) and about 1 MB, alternately: a scan of only the appended
@@ -197,7 +283,7 @@ export interface UsageBenchResult {
   readonly changedOnly: { readonly bytes: number; readonly ms: number[]; readonly listedMs: number[] }[];
 }
 
-export async function usageBench(repo: string, totalMb: number, projects: number): Promise<UsageBenchResult> {
+export async function usageBench(repo: string, totalMb: number, projects: number, rounds: number): Promise<UsageBenchResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usage-bench-'));
   try {
     const now = Date.now();
@@ -216,9 +302,7 @@ export async function usageBench(repo: string, totalMb: number, projects: number
       tracker = t;
       ours = t.report().totals;
     }
-    const cli = fs.existsSync(path.join(repo, 'dist', 'cli.js')) ? runOurCli(repo, configDir, path.join(dir, 'home')) : null;
-    const ccusage = runCcusage(repo, configDir, 'daily');
-    const ccusageBlocks = runCcusage(repo, configDir, 'blocks');
+    const processes = fs.existsSync(path.join(repo, 'dist', 'cli.js')) ? processRows(repo, configDir, dir, rounds) : null;
     const increments: { bytes: number; ms: number[] }[] = [];
     const idle: number[] = [];
     for (let k = 0; k < 3; k++) {
@@ -257,7 +341,7 @@ export async function usageBench(repo: string, totalMb: number, projects: number
       }
       changedOnly.push({ bytes, ms, listedMs });
     }
-    return { corpus, fullSeconds, ours, cli, ccusage, ccusageBlocks, increments, changedOnly };
+    return { corpus, fullSeconds, ours, processes, increments, changedOnly };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
