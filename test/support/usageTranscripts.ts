@@ -44,6 +44,8 @@ export function assistantLine(spec: ResponseSpec): string {
   v.message.usage.input_tokens = spec.input ?? 0;
   v.message.usage.output_tokens = spec.output ?? 0;
   v.message.usage.cache_creation_input_tokens = spec.cacheCreation ?? 0;
+  // The breakdown by cache lifetime sums to the total, as in real lines (the template asks for 1 h caching).
+  v.message.usage.cache_creation = { ephemeral_1h_input_tokens: spec.cacheCreation ?? 0, ephemeral_5m_input_tokens: 0 };
   v.message.usage.cache_read_input_tokens = spec.cacheRead ?? 0;
   v.requestId = spec.requestId;
   v.timestamp = new Date(spec.at).toISOString();
