@@ -6,7 +6,8 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { TranscriptTail, type TailState } from '../sources/transcripts/transcriptTail';
-import { interpretUsageLine, USAGE_MARKERS, type UsageLineResult } from './usageLine';
+import type { UsageLineResult } from './usageLine';
+import { newUsageTail, readFiles, type FileRead } from './usageFileReads';
 import type { UsageLedger, UsageWindow } from './usageLedger';
 import type { LimitWindow } from '../detection/types';
 
@@ -46,6 +47,13 @@ export interface UsageScannerOptions {
   readonly clock?: () => number;
   /** What one scan reads of one file at most (default MAX_SCAN_BYTES_PER_FILE). */
   readonly maxScanBytesPerFile?: number;
+  /**
+   * Worker threads a scan of many new bytes may read files on, beside this thread (default: one per
+   * further core; 0: none). Small scans stay on this thread: a worker costs more to start than they take.
+   */
+  readonly workers?: number;
+  /** New bytes from which a scan uses workers (default WORKER_MIN_BYTES; tests lower it). */
+  readonly workerMinBytes?: number;
 }
 
 /** projects/<slug>/<session>/subagents/<agent>.jsonl is the deepest transcript. */
@@ -57,6 +65,8 @@ export class UsageScanner {
   private readonly concurrency: number;
   private readonly clock: () => number;
   private readonly maxScanBytesPerFile: number;
+  private readonly workers: number | undefined;
+  private readonly workerMinBytes: number | undefined;
   private unreadableDirs = 0;
 
   constructor(
@@ -67,6 +77,8 @@ export class UsageScanner {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.clock = options.clock ?? Date.now;
     this.maxScanBytesPerFile = options.maxScanBytesPerFile ?? MAX_SCAN_BYTES_PER_FILE;
+    this.workers = options.workers;
+    this.workerMinBytes = options.workerMinBytes;
     for (const s of options.offsets ?? []) this.tails.set(s.path, this.newTail(s.path, s));
   }
 
@@ -115,7 +127,7 @@ export class UsageScanner {
     let capped = 0;
     this.unreadableDirs = 0;
     // Stat everything in wide batches (an unchanged file costs only this), then read the changed ones.
-    const changed: string[] = [];
+    const changed: { path: string; newBytes: number }[] = [];
     for (let i = 0; i < files.length; i += STAT_BATCH) {
       const batch = files.slice(i, i + STAT_BATCH);
       // A file gone since the listing is no loss; any other failure to stat it is.
@@ -131,45 +143,34 @@ export class UsageScanner {
           return;
         }
         const s = this.tails.get(p)?.state();
-        if (s === undefined || s.ino !== st.ino || s.size !== st.size) changed.push(p);
+        if (s === undefined || s.ino !== st.ino || s.size !== st.size) changed.push({ path: p, newBytes: st.size - (s?.ino === st.ino && s.offset <= st.size ? s.offset : 0) });
       });
     }
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < changed.length) {
-        const p = changed[next++];
-        let tail = this.tails.get(p);
-        if (tail === undefined) {
-          tail = this.newTail(p, { path: p, offset: 0, ino: 0, size: 0 });
-          this.tails.set(p, tail);
-        }
-        const before = { bytes: tail.bytesRead, malformed: tail.malformedCount, restarts: tail.restarts, capped: tail.cappedReads };
-        let results: UsageLineResult[];
-        try {
-          results = await tail.readNew();
-        } catch {
-          unreadable++;
-          continue;
-        }
-        capped += tail.cappedReads - before.capped;
-        filesRead++;
-        bytesRead += tail.bytesRead - before.bytes;
-        malformed += tail.malformedCount - before.malformed;
-        restarted += tail.restarts - before.restarts;
-        for (const r of results) {
-          if (r.kind === 'usage') this.ledger.add(r);
-          else if (r.kind === 'rejected') rejected++;
-          else {
-            const window = usageWindowOf(r.window);
-            if (window !== null) {
-              this.ledger.addHit({ key: null, window, at: r.at, resetsAt: r.resetsAt });
-              limitHits++;
-            }
+    const apply = (p: string, r: FileRead): void => {
+      if (r.unreadable) {
+        unreadable++;
+        return;
+      }
+      this.tails.set(p, r.tail ?? this.newTail(p, r.state));
+      capped += r.capped;
+      filesRead++;
+      bytesRead += r.bytes;
+      malformed += r.malformed;
+      restarted += r.restarts;
+      for (const e of r.results) {
+        if (e.kind === 'usage') this.ledger.add(e);
+        else if (e.kind === 'rejected') rejected++;
+        else {
+          const window = usageWindowOf(e.window);
+          if (window !== null) {
+            this.ledger.addHit({ key: null, window, at: e.at, resetsAt: e.resetsAt });
+            limitHits++;
           }
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, changed.length)) }, () => worker()));
+    const jobs = changed.map((c) => ({ state: this.tails.get(c.path)?.state() ?? { path: c.path, offset: 0, ino: 0, size: 0 }, newBytes: c.newBytes }));
+    await readFiles(jobs, { concurrency: this.concurrency, maxScanBytesPerFile: this.maxScanBytesPerFile, clock: this.clock, workers: this.workers, workerMinBytes: this.workerMinBytes, tail: (s) => this.tails.get(s.path) }, apply);
     if (filesRead > 0) this.ledger.dirty = true;
     return {
       files: files.length,
@@ -188,14 +189,7 @@ export class UsageScanner {
   }
 
   private newTail(p: string, s: TailState): TranscriptTail<UsageLineResult> {
-    return new TranscriptTail<UsageLineResult>(p, {
-      offset: s.offset,
-      ino: s.ino,
-      clock: this.clock,
-      markers: USAGE_MARKERS,
-      maxReadBytes: this.maxScanBytesPerFile,
-      interpret: interpretUsageLine,
-    });
+    return newUsageTail(p, s, this.maxScanBytesPerFile, this.clock);
   }
 }
 

@@ -49,6 +49,8 @@ export interface TranscriptTailOptions<S = TranscriptSignal> {
   readonly offset?: number;
   /** The inode the offset belongs to; a different file at the path starts over from 0. */
   readonly ino?: number;
+  /** The file size the offset was read up to (a persisted TailState's size), so state() tells an unchanged file. */
+  readonly size?: number;
   readonly fs?: TailFs;
   readonly chunkSize?: number;
   /** A longer line is dropped (counted as malformed) instead of being buffered. */
@@ -137,6 +139,7 @@ export class TranscriptTail<S = TranscriptSignal> {
         interpretTranscriptLine(value, now).map((signal) => (signal.sessionId === null ? { ...signal, sessionId: fallbackSessionId } : signal))) as unknown as LineInterpreter<S>);
     this.readPos = Math.max(0, options.offset ?? 0);
     this.ino = options.ino ?? 0;
+    this.size = Math.max(0, options.size ?? 0);
     this.needsAlign = this.readPos > 0;
   }
 
