@@ -43,17 +43,47 @@ export interface HeldLocks {
   release(): Promise<void>;
 }
 
+// Which lock directories are ours is told by the directory itself: we create ours with mode 0500, no
+// write bit for the owner, atomically with mkdir. Claude Code (mkdir with 0777 less the umask) never
+// makes one without it, so no record, timing or crash of ours can make its lock look like ours; a lock
+// with the owner's write bit is judged only by Claude Code's own rule, its age.
+export const OUR_LOCK_MODE = 0o500;
+
+export function isOurLockMode(mode: number): boolean {
+  return (mode & 0o200) === 0;
+}
+
 // Owner records: one file per acquisition attempt, `<hash of lock path>-<pid>-<nonce>.json` in the owner
-// directory, written before mkdir and removed when the attempt fails or the lock is released. So a
-// waiter never overwrites the holder's record, and a lock whose every record names a dead process of
-// ours (and was created just after that record) was left by a killed process and can be taken at once.
+// directory, removed when the attempt fails or the lock is released, so a waiter never overwrites the
+// holder's record. The intent record is written before mkdir, then rewritten with the identity of the
+// directory made (`made`). A lock of ours that no live process's record explains was left by a killed
+// process and is taken at once.
+const DirIdentitySchema = z.object({ dev: z.number(), ino: z.number(), birth: z.number() });
+type DirIdentity = z.infer<typeof DirIdentitySchema>;
 const OwnerRecordSchema = z.object({
   pid: z.number(),
   lockPath: z.string(),
   /** Wall-clock time just before mkdir. */
   at: z.number(),
+  made: z.optional(DirIdentitySchema),
 });
 type OwnerRecord = z.infer<typeof OwnerRecordSchema>;
+
+interface DirStat {
+  readonly dev: number;
+  readonly ino: number;
+  readonly birthtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+/** Birth time where the file system keeps one; else the change time, which a removal and re-creation also moves. */
+function identityOf(st: DirStat): DirIdentity {
+  return { dev: st.dev, ino: st.ino, birth: st.birthtimeMs > 0 ? st.birthtimeMs : st.ctimeMs };
+}
+
+function sameIdentity(a: DirIdentity, b: DirIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.birth === b.birth;
+}
 
 function ownerPrefix(lockPath: string): string {
   return `${createHash('sha256').update(lockPath).digest('hex').slice(0, 16)}-`;
@@ -75,45 +105,65 @@ async function readOwner(fs: FsOps, file: string): Promise<OwnerRecord | null> {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Takes one lock; returns the owner record to remove on release. */
-async function acquireOne(spec: LockSpec, opts: LockOptions): Promise<string> {
+async function acquireOne(spec: LockSpec, all: readonly LockSpec[], opts: LockOptions): Promise<string> {
   const { fs } = opts;
   const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? defaultSleep;
   const record = newOwnerFile(opts.ownerDir, spec.path);
   const deadline = now() + opts.timeoutMs;
   for (;;) {
-    await reclaimIfAbandoned(spec, opts);
+    // Every lock of the set, not only this one: a killed switch may have left the second lock while
+    // Claude Code, holding the first, waits for it; freeing it lets Claude Code finish and let go.
+    for (const s of all) await reclaimIfAbandoned(s, opts);
     // The record is written before mkdir: a kill between the two leaves a record that explains the lock.
     const at = now();
     await writeFileAtomic(fs, record, JSON.stringify({ pid: process.pid, lockPath: spec.path, at }), { durable: false });
     try {
-      await fs.mkdir(spec.path);
-      return record;
+      await fs.mkdir(spec.path, { mode: OUR_LOCK_MODE });
     } catch (err) {
       await fs.unlink(record).catch(() => undefined);
       if (errnoCode(err) !== 'EEXIST') throw ioError('create lock directory', spec.path, err);
-    }
-    let st;
-    try {
-      st = await fs.lstat(spec.path);
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') continue; // released meanwhile
-      throw ioError('inspect lock', spec.path, err);
-    }
-    if (st.mtimeMs < now() - spec.staleMs) {
-      await fs.rmdir(spec.path).catch(() => undefined);
+      await waitOrFail(spec, opts, deadline);
       continue;
     }
-    if (now() >= deadline) {
-      throw new AccountError(
-        'lock-timeout',
-        `Timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for the lock ${spec.path} ` +
-          `(${spec.holder ?? 'Claude Code holds it while it refreshes its login or saves settings'}). Try again; if no Claude Code ` +
-          `or claude-quota process is running and it persists, remove that directory.`,
-      );
+    // Ours now: name the directory in the record, so a later waiter of ours tells this holder from a
+    // stale intent record exactly.
+    try {
+      const made = identityOf(await fs.lstat(spec.path));
+      await writeFileAtomic(fs, record, JSON.stringify({ pid: process.pid, lockPath: spec.path, at, made }), { durable: false });
+    } catch (err) {
+      await fs.rmdir(spec.path).catch(() => undefined);
+      await fs.unlink(record).catch(() => undefined);
+      throw ioError('record the owner of lock', spec.path, err);
     }
-    await sleep(20 + Math.floor(Math.random() * 40));
+    return record;
   }
+}
+
+/** A lock held by someone else: removed once stale by its age (Claude Code's rule), else wait or time out. */
+async function waitOrFail(spec: LockSpec, opts: LockOptions, deadline: number): Promise<void> {
+  const { fs } = opts;
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? defaultSleep;
+  let st;
+  try {
+    st = await fs.lstat(spec.path);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return; // released meanwhile
+    throw ioError('inspect lock', spec.path, err);
+  }
+  if (st.mtimeMs < now() - spec.staleMs) {
+    await fs.rmdir(spec.path).catch(() => undefined);
+    return;
+  }
+  if (now() >= deadline) {
+    throw new AccountError(
+      'lock-timeout',
+      `Timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for the lock ${spec.path} ` +
+        `(${spec.holder ?? 'Claude Code holds it while it refreshes its login or saves settings'}). Try again; if no Claude Code ` +
+        `or claude-quota process is running and it persists, remove that directory.`,
+    );
+  }
+  await sleep(20 + Math.floor(Math.random() * 40));
 }
 
 export async function acquireLocks(specs: readonly LockSpec[], opts: LockOptions): Promise<HeldLocks> {
@@ -127,7 +177,7 @@ export async function acquireLocks(specs: readonly LockSpec[], opts: LockOptions
     held.length = 0;
   };
   try {
-    for (const spec of specs) held.push({ spec, record: await acquireOne(spec, opts) });
+    for (const spec of specs) held.push({ spec, record: await acquireOne(spec, specs, opts) });
   } catch (err) {
     await release();
     throw err;
@@ -136,24 +186,28 @@ export async function acquireLocks(specs: readonly LockSpec[], opts: LockOptions
 }
 
 /**
- * Removes a lock directory that a killed process of ours left behind: a dead process's record was
- * written right before the directory was created, and no live process has such a record. Records of
- * live processes written at other times belong to waiters, which hold nothing (every attempt writes
- * one and removes it when mkdir fails), so they do not keep a lock alive. Without this, a crash
- * mid-switch would block the next switch for the whole stale period. Records of dead processes are
- * removed on the way.
+ * Removes a lock directory of ours (see OUR_LOCK_MODE) that a killed process left behind, so a crash
+ * mid-switch does not block the next switch for the whole stale period. A live process of ours holds
+ * it when its record names this very directory, or is an intent record written right before the
+ * directory appeared (a holder between mkdir and naming it). Records of dead processes are removed on
+ * the way; a lock that is not ours is never touched here, whatever the records say.
  */
 async function reclaimIfAbandoned(spec: LockSpec, opts: LockOptions): Promise<void> {
   const alive = opts.isAlive ?? isProcessAlive;
+  let current: DirIdentity;
   let created: number;
+  let ours: boolean;
   try {
     const st = await opts.fs.lstat(spec.path);
     if (!st.isDirectory()) return;
+    current = identityOf(st);
     created = st.mtimeMs;
+    ours = isOurLockMode(st.mode) && st.uid === (process.getuid?.() ?? st.uid);
   } catch {
     return; // absent: nothing to reclaim
   }
-  const madeBy = (at: number): boolean => created >= at - 1000 && created <= at + 5000;
+  const explains = (rec: OwnerRecord): boolean =>
+    rec.made ? sameIdentity(rec.made, current) : created >= rec.at - 1000 && created <= rec.at + 5000;
   const prefix = ownerPrefix(spec.path);
   let names: string[];
   try {
@@ -161,31 +215,28 @@ async function reclaimIfAbandoned(spec: LockSpec, opts: LockOptions): Promise<vo
   } catch {
     return;
   }
-  const dead: { file: string; at: number }[] = [];
+  const dead: string[] = [];
   for (const name of names) {
     const file = path.join(opts.ownerDir, name);
     const rec = await readOwner(opts.fs, file);
     if (!rec || rec.lockPath !== spec.path) continue;
     // Our own process counts as alive: another of its calls may hold the lock.
     if (rec.pid === process.pid || alive(rec.pid)) {
-      if (madeBy(rec.at)) return;
+      if (ours && explains(rec)) return;
       continue;
     }
-    dead.push({ file, at: rec.at });
+    dead.push(file);
   }
-  for (const { file, at } of dead) {
-    if (madeBy(at)) {
-      // The directory first, then its record: a kill in between leaves a record that still explains
-      // the lock. Only the same directory: not one a live process created since another process of
-      // ours took this one away.
-      try {
-        const st = await opts.fs.lstat(spec.path);
-        if (st.isDirectory() && st.mtimeMs === created) await opts.fs.rmdir(spec.path);
-      } catch (err) {
-        // Not removable now: keep the record for the next attempt; the stale period is the last resort.
-        if (errnoCode(err) !== 'ENOENT') continue;
-      }
+  if (ours) {
+    // Only the same directory, not one made since by someone else. The directory goes first: a kill
+    // before the records go leaves records of dead processes, which explain nothing.
+    try {
+      const st = await opts.fs.lstat(spec.path);
+      if (st.isDirectory() && sameIdentity(identityOf(st), current)) await opts.fs.rmdir(spec.path);
+    } catch (err) {
+      // Not removable now: the next attempt tries again; the stale period is the last resort.
+      if (errnoCode(err) !== 'ENOENT') return;
     }
-    await opts.fs.unlink(file).catch(() => undefined);
   }
+  for (const file of dead) await opts.fs.unlink(file).catch(() => undefined);
 }

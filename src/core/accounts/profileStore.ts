@@ -91,6 +91,14 @@ export class FileProfileStore implements ProfileStore {
   private async load(): Promise<FileStoreShape> {
     const snap = await readRegularFile(this.fs, this.file);
     if (!snap) return { meta: emptyProfiles(), secrets: {} };
+    // It holds tokens: a copy restored or created by hand with a wider mode is tightened on first read.
+    if ((snap.mode & 0o077) !== 0) {
+      try {
+        await this.fs.chmod(this.file, 0o600);
+      } catch (err) {
+        throw ioError('restrict the permissions of', this.file, err);
+      }
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(snap.text);

@@ -133,6 +133,58 @@ async function worker(count: number, stats: Stats): Promise<void> {
   }
 }
 
+interface LockStats {
+  kills: number;
+  rotations: number;
+  removedLocks: number;
+  crossFiled: number;
+  generationBehind: number;
+}
+
+/** Whose tokens a credentials text holds (alpha or beta), from the fixture's token names. */
+function tokenOwner(text: string | undefined): string | null {
+  const rt = (JSON.parse(text ?? '{}') as { claudeAiOauth?: { refreshToken?: string } }).claudeAiOauth?.refreshToken ?? '';
+  return /^test-refresh-([a-z]+)-\d+$/.exec(rt)?.[1] ?? null;
+}
+
+/**
+ * Switches killed at random moments, many of them while they wait for the locks a refresher that
+ * behaves like Claude Code holds: counts locks removed under it and tokens filed under another profile.
+ */
+async function lockWorker(count: number, stats: LockStats): Promise<void> {
+  const { sb, m } = await setup();
+  const stopFile = path.join(sb.root, 'stop-refresher');
+  const refresher = spawn(process.execPath, [REFRESHER, stopFile, '6'], { env: { ...sb.env, PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  refresher.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  refresher.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => refresher.on('exit', (code) => resolve(code)));
+  try {
+    for (let i = 0; i < count; i++) {
+      await runAndKill(sb, 40);
+      stats.kills++;
+      const store = JSON.parse(fs.readFileSync(path.join(sb.quotaHome, 'profiles.json'), 'utf8')) as { meta: { profiles: { id: string; label: string }[] }; secrets: Record<string, string> };
+      for (const p of store.meta.profiles) {
+        if (tokenOwner(store.secrets[profileSecretKey(p.id)]) !== (p.label === 'a' ? 'alpha' : 'beta')) stats.crossFiled++;
+      }
+      if (i % 10 === 9) await m.recover();
+    }
+  } finally {
+    // A switch first takes over any lock a killed one left (the refresher, unlike Claude Code, never
+    // judges a lock stale), so the refresher can finish its round.
+    await m.switchTo('a').catch(() => undefined);
+    fs.writeFileSync(stopFile, '');
+    const code = await exited;
+    removeSandbox(sb);
+    assert.equal(code, 0, err);
+  }
+  const summary = JSON.parse(out) as { violations: string[]; rotations: number; removedLocks: number };
+  stats.rotations += summary.rotations;
+  stats.removedLocks += summary.removedLocks;
+  stats.generationBehind += summary.violations.length - summary.removedLocks;
+}
+
 describe('accounts crash safety', function () {
   this.timeout(600_000);
   before(() => {
@@ -150,6 +202,16 @@ describe('accounts crash safety', function () {
     // The kills must actually land inside switches: some between the two renames.
     assert.ok(stats.mixedBeforeRepair > 0, `no kill landed between the renames: ${JSON.stringify(stats)}`);
     console.log(`      ${stats.kills} kills in ${((Date.now() - started) / 1000).toFixed(1)} s; half-done switches repaired: ${stats.mixedBeforeRepair}`);
+  });
+
+  it(`never removes a lock Claude Code holds nor files a login under another profile, over ${KILLS} kills of waiting switches`, async () => {
+    const stats: LockStats = { kills: 0, rotations: 0, removedLocks: 0, crossFiled: 0, generationBehind: 0 };
+    const per = Math.ceil(KILLS / WORKERS);
+    await Promise.all(Array.from({ length: WORKERS }, () => lockWorker(per, stats)));
+    assert.ok(stats.kills >= KILLS && stats.rotations > 0, JSON.stringify(stats));
+    assert.equal(stats.removedLocks, 0, `locks removed under Claude Code: ${JSON.stringify(stats)}`);
+    assert.equal(stats.crossFiled, 0, `tokens filed under another profile: ${JSON.stringify(stats)}`);
+    console.log(`      ${stats.kills} kills beside ${stats.rotations} refreshes; a consumed token put back live: ${stats.generationBehind}`);
   });
 
   it('keeps the newest rotated tokens while Claude Code refreshes concurrently', async function () {
