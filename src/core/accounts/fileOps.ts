@@ -16,6 +16,8 @@ export const defaultFs: FsOps = nodeFs;
 
 export interface FileSnapshot {
   readonly text: string;
+  /** The bytes as read: what a splice keeps where the text would have replaced invalid UTF-8. */
+  readonly bytes: Buffer;
   readonly mode: number;
   readonly uid: number;
   readonly gid: number;
@@ -51,8 +53,8 @@ export async function readRegularFile(fs: FsOps, file: string): Promise<FileSnap
   }
   try {
     const fst = await handle.stat();
-    const text = await handle.readFile({ encoding: 'utf8' });
-    return { text, mode: fst.mode & 0o7777, uid: fst.uid, gid: fst.gid, ino: fst.ino, mtimeMs: fst.mtimeMs, size: fst.size };
+    const bytes = await handle.readFile();
+    return { text: bytes.toString('utf8'), bytes, mode: fst.mode & 0o7777, uid: fst.uid, gid: fst.gid, ino: fst.ino, mtimeMs: fst.mtimeMs, size: fst.size };
   } catch (err) {
     throw ioError('read', file, err);
   } finally {
@@ -96,7 +98,7 @@ export interface AtomicWriteOptions {
  * Writes `text` to `file` so that any observer (and any crash) sees either the old or the new content
  * in full. On failure before the rename, the temp file is removed and `file` is untouched.
  */
-export async function writeFileAtomic(fs: FsOps, file: string, text: string, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(fs: FsOps, file: string, text: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   const mode = opts.mode ?? 0o600;
   const tmp = tempPathFor(file);
   let handle;
@@ -108,7 +110,7 @@ export async function writeFileAtomic(fs: FsOps, file: string, text: string, opt
   let renamed = false;
   try {
     try {
-      await handle.writeFile(text, { encoding: 'utf8' });
+      await handle.writeFile(text);
       const myUid = typeof process.getuid === 'function' ? process.getuid() : undefined;
       if (opts.owner && myUid !== undefined && (opts.owner.uid !== myUid || opts.owner.gid !== (process.getgid?.() ?? opts.owner.gid))) {
         await handle.chown(opts.owner.uid, opts.owner.gid);

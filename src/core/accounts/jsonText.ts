@@ -160,3 +160,42 @@ export function setTopLevelKey(text: string, key: string, value: unknown, fileFo
   }
   throw new AccountError('malformed', `Could not update ${key} in ${fileForErrors} safely; nothing was changed`);
 }
+
+/**
+ * `setTopLevelKey` on the bytes of a file. Where the bytes are not valid UTF-8 (a stray byte elsewhere
+ * in `.claude.json`), only the key's own span is replaced and every other byte is kept as it was, so
+ * such bytes never come back as U+FFFD; if that splice is not possible, nothing is changed.
+ */
+export function setTopLevelKeyInBytes(bytes: Uint8Array, key: string, value: unknown, fileForErrors: string): Buffer {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = buf.toString('utf8');
+  if (Buffer.byteLength(text, 'utf8') === buf.length && Buffer.from(text, 'utf8').equals(buf)) {
+    return Buffer.from(setTopLevelKey(text, key, value, fileForErrors), 'utf8');
+  }
+  // One char per byte: every structural character of JSON is ASCII and no byte of a multi-byte
+  // sequence is, so offsets found here are byte offsets.
+  const latin = buf.toString('latin1');
+  let original: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    original = parsed as Record<string, unknown>;
+  } catch {
+    throw new AccountError('malformed', `${fileForErrors} is not a JSON object; nothing was changed`);
+  }
+  const expected = { ...original, [key]: value };
+  try {
+    const span = scanTopLevel(latin).members.get(key);
+    if (span) {
+      const rendered = Buffer.from(render(value, detectIndent(latin), 1), 'utf8');
+      const out = Buffer.concat([buf.subarray(0, span.valueStart), rendered, buf.subarray(span.valueEnd)]);
+      if (isDeepStrictEqual(JSON.parse(out.toString('utf8')), expected)) return out;
+    }
+  } catch {
+    // fall through: refused below
+  }
+  throw new AccountError(
+    'malformed',
+    `${fileForErrors} holds bytes that are not UTF-8 and ${key} cannot be replaced without touching them; nothing was changed`,
+  );
+}

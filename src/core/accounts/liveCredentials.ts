@@ -99,7 +99,7 @@ export class KeychainCredentialsStore implements LiveCredentialsStore {
     if (res.code === SECURITY_NOT_FOUND) return null;
     if (res.code !== 0) throw new AccountError('io', `Could not read the ${this.location} (security exited with ${res.code})`);
     const text = res.stdout.replace(/\r?\n$/, '');
-    return { text, mode: 0o600, uid: -1, gid: -1, ino: 0, mtimeMs: 0, size: text.length };
+    return { text, bytes: Buffer.from(text, 'utf8'), mode: 0o600, uid: -1, gid: -1, ino: 0, mtimeMs: 0, size: text.length };
   }
 
   async write(text: string, previous: FileSnapshot | null, beforeCommit?: () => Promise<void>): Promise<void> {

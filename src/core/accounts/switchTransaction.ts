@@ -26,7 +26,7 @@ import { LiveCredentialsStore, LiveLogin, assertUnchanged } from './liveCredenti
 import { HeldLocks, acquireLocks, claudeLockSpecs } from './locks';
 import { Journal, readJournal, removeJournal, sha256, writeJournal } from './journal';
 import { ClaudeJsonSchema, CredentialsDocumentSchema, OauthAccount, OauthTokens } from './schemas';
-import { setTopLevelKey } from './jsonText';
+import { setTopLevelKey, setTopLevelKeyInBytes } from './jsonText';
 
 export type SwitchStep = 'locked' | 'journal-written' | 'credentials-written' | 'claude-json-written';
 
@@ -129,7 +129,7 @@ export class SwitchTransaction {
         throw new AccountError('malformed', `${this.paths.claudeJsonFile} is not valid JSON; cannot finish the interrupted switch`);
       }
       if (!isDeepStrictEqual(have, wantAccount)) {
-        const text = setTopLevelKey(json.text, 'oauthAccount', wantAccount, this.paths.claudeJsonFile);
+        const text = setTopLevelKeyInBytes(json.bytes, 'oauthAccount', wantAccount, this.paths.claudeJsonFile);
         await writeFileAtomic(this.fs, this.paths.claudeJsonFile, text, {
           mode: 0o600,
           owner: { uid: json.uid, gid: json.gid },
@@ -149,9 +149,9 @@ export class SwitchTransaction {
     const { fs, paths } = this;
     const store = this.opts.live;
     const credsText = setTopLevelKey(live.creds?.text ?? '{}', 'claudeAiOauth', incoming.tokens, store.location);
-    const jsonText = setTopLevelKey(live.json?.text ?? '{}', 'oauthAccount', incoming.account, paths.claudeJsonFile);
+    const jsonBytes = setTopLevelKeyInBytes(live.json?.bytes ?? Buffer.from('{}'), 'oauthAccount', incoming.account, paths.claudeJsonFile);
     // Never write what would not read back as valid.
-    if (!CredentialsDocumentSchema.safeParse(JSON.parse(credsText) as unknown).success || !ClaudeJsonSchema.safeParse(JSON.parse(jsonText) as unknown).success) {
+    if (!CredentialsDocumentSchema.safeParse(JSON.parse(credsText) as unknown).success || !ClaudeJsonSchema.safeParse(JSON.parse(jsonBytes.toString('utf8')) as unknown).success) {
       throw new AccountError('malformed', `The new content for ${store.location} did not validate; nothing was changed`);
     }
 
@@ -183,7 +183,7 @@ export class SwitchTransaction {
     await this.opts.onStep?.('credentials-written');
     try {
       await writeJournal(fs, this.opts.journalFile, { ...journal, phase: 'credentials-written' });
-      await writeFileAtomic(fs, paths.claudeJsonFile, jsonText, {
+      await writeFileAtomic(fs, paths.claudeJsonFile, jsonBytes, {
         mode: 0o600,
         owner: live.json ? { uid: live.json.uid, gid: live.json.gid } : undefined,
         beforeRename: () => assertUnchanged(fs, paths.claudeJsonFile, live.json),
@@ -218,7 +218,7 @@ export class SwitchTransaction {
     const stamp = new Date(this.opts.now()).toISOString().replace(/[-:]/g, '').replace('.', '');
     const prefix = `${stamp}-${randomBytes(3).toString('hex')}`;
     if (live.creds) await writeFileAtomic(this.fs, path.join(dir, `${prefix}.credentials.json`), live.creds.text, { mode: 0o600 });
-    if (live.json) await writeFileAtomic(this.fs, path.join(dir, `${prefix}.claude.json`), live.json.text, { mode: 0o600 });
+    if (live.json) await writeFileAtomic(this.fs, path.join(dir, `${prefix}.claude.json`), live.json.bytes, { mode: 0o600 });
     return prefix;
   }
 
