@@ -3,7 +3,8 @@
 // directory. That is less safe than the editor's secret storage: any process of the same user can
 // read it. Output never contains a token.
 import { AccountError, describeFsError } from '../core/accounts/errors';
-import { AccountManager, ProfileView } from '../core/accounts/accountManager';
+import { AccountManager, ProfileView, displayLabel, validateLabel } from '../core/accounts/accountManager';
+import { escapeForDisplay } from '../core/base/displayText';
 import { FileProfileStore } from '../core/accounts/profileStore';
 import { quotaHome } from '../core/accounts/claudePaths';
 import { CommandRunner } from '../core/accounts/liveCredentials';
@@ -119,13 +120,13 @@ export async function runAccountsCommand(argv: string[], io: AccountsIo): Promis
       case 'remove': {
         expectArgs(rest, 1, 'a label: accounts remove <label>');
         await manager.remove(rest[0] ?? '');
-        io.stdout.write(`Removed profile "${rest[0] ?? ''}".\n`);
+        io.stdout.write(`Removed profile "${displayLabel(rest[0] ?? '')}".\n`);
         return 0;
       }
       case 'rename': {
         expectArgs(rest, 2, 'two labels: accounts rename <old> <new>');
         await manager.rename(rest[0] ?? '', rest[1] ?? '');
-        io.stdout.write(`Renamed "${rest[0] ?? ''}" to "${rest[1] ?? ''}".\n`);
+        io.stdout.write(`Renamed "${displayLabel(rest[0] ?? '')}" to "${displayLabel(validateLabel(rest[1] ?? ''))}".\n`);
         return 0;
       }
       case 'list': {
@@ -150,7 +151,7 @@ export async function runAccountsCommand(argv: string[], io: AccountsIo): Promis
         return 0;
       }
       default:
-        throw new UsageError(`unknown command "${cmd}"`);
+        throw new UsageError(`unknown command "${escapeForDisplay(cmd)}"`);
     }
   } catch (err) {
     if (err instanceof UsageError) {

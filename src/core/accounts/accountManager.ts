@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { AccountError } from './errors';
+import { displayLabel, labelMatches, validateLabel } from './labels';
+import { escapeForDisplay } from '../base/displayText';
 import { FsOps, defaultFs } from './fileOps';
 import { ClaudePaths, homeOf, keychainAccount, keychainService, resolveClaudePaths } from './claudePaths';
 import { CommandRunner, FileCredentialsStore, KeychainCredentialsStore, LiveCredentialsStore, LiveLogin, readLiveLogin } from './liveCredentials';
@@ -15,6 +17,7 @@ import { Choice, SwitchStrategy, chooseNextAvailable, effectiveState } from './p
 import { RecoveryResult, SwitchStep, SwitchTransaction } from './switchTransaction';
 
 export type { RecoveryAction, RecoveryResult, SwitchStep } from './switchTransaction';
+export { displayLabel, validateLabel } from './labels';
 
 export interface AccountManagerOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -66,16 +69,6 @@ export interface SwitchResult {
   readonly backupPrefix: string | null;
 }
 
-const LABEL_RE = /^[^\s\x00-\x1f\x7f-][^\x00-\x1f\x7f]{0,63}$/;
-
-export function validateLabel(label: string): string {
-  const l = label.trim();
-  if (!LABEL_RE.test(l)) {
-    throw new AccountError('invalid-label', 'A label must be 1–64 printable characters and must not start with "-"');
-  }
-  return l;
-}
-
 export class AccountManager {
   readonly paths: ClaudePaths;
   readonly live: LiveCredentialsStore;
@@ -123,21 +116,21 @@ export class AccountManager {
 
   private async readSecret(meta: ProfileMeta): Promise<ProfileSecret> {
     const text = await this.store.readSecret(profileSecretKey(meta.id));
-    if (text === undefined) throw new AccountError('not-found', `The saved credentials of profile "${meta.label}" are missing from ${this.store.description}`);
+    if (text === undefined) throw new AccountError('not-found', `The saved credentials of profile "${displayLabel(meta.label)}" are missing from ${this.store.description}`);
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
-      throw new AccountError('malformed', `The saved credentials of profile "${meta.label}" are not valid JSON`);
+      throw new AccountError('malformed', `The saved credentials of profile "${displayLabel(meta.label)}" are not valid JSON`);
     }
     const res = ProfileSecretSchema.safeParse(raw);
-    if (!res.success) throw new AccountError('malformed', `The saved credentials of profile "${meta.label}" are invalid (${describeIssues(res.error)})`);
+    if (!res.success) throw new AccountError('malformed', `The saved credentials of profile "${displayLabel(meta.label)}" are invalid (${describeIssues(res.error)})`);
     return raw as ProfileSecret;
   }
 
   private findByLabel(doc: ProfilesDocument, label: string): ProfileMeta {
-    const p = doc.profiles.find((x) => x.label === label);
-    if (!p) throw new AccountError('not-found', `No profile named "${label}" (see \`accounts list\`)`);
+    const p = doc.profiles.find((x) => x.label === label) ?? doc.profiles.find((x) => labelMatches(x.label, label));
+    if (!p) throw new AccountError('not-found', `No profile named "${displayLabel(label)}" (see \`accounts list\`)`);
     return p;
   }
 
@@ -160,9 +153,9 @@ export class AccountManager {
     const now = this.now();
     return doc.profiles.map((p) => ({
       id: p.id,
-      label: p.label,
-      email: p.email,
-      organizationName: p.organizationName ?? null,
+      label: displayLabel(p.label),
+      email: escapeForDisplay(p.email),
+      organizationName: p.organizationName === undefined || p.organizationName === null ? null : escapeForDisplay(p.organizationName),
       plan: p.plan ?? null,
       state: effectiveState(p.state, now),
       active: active?.id === p.id,
@@ -208,11 +201,11 @@ export class AccountManager {
       const live = await this.readLive();
       const id = await this.store.exclusive(async () => {
         const doc = await this.store.readMeta();
-        if (doc.profiles.some((p) => p.label === l)) throw new AccountError('exists', `A profile named "${l}" already exists`);
+        if (doc.profiles.some((p) => labelMatches(p.label, l))) throw new AccountError('exists', `A profile named "${l}" already exists`);
         if (!live.credsTokens) throw new AccountError('no-login', `No Claude Code login found in ${this.live.location}; run \`claude\` and /login first`);
         if (!live.account) throw new AccountError('no-login', `${this.paths.claudeJsonFile} has no oauthAccount; run \`claude\` once so it records who is logged in`);
         const existing = AccountManager.matchAccount(doc, live.account);
-        if (existing) throw new AccountError('exists', `This login (${live.account.emailAddress}) is already saved as "${existing.label}"`);
+        if (existing) throw new AccountError('exists', `This login (${live.account.emailAddress}) is already saved as "${displayLabel(existing.label)}"`);
         const meta = this.buildMeta({ id: randomBytes(8).toString('hex'), label: l, state: { kind: 'available' } }, live.account, live.credsTokens);
         // Secret first: metadata without its secret would be a profile that cannot be switched to.
         await this.store.writeSecret(profileSecretKey(meta.id), JSON.stringify({ claudeAiOauth: live.credsTokens }));
@@ -258,7 +251,7 @@ export class AccountManager {
     return this.tx.withLocks(async () => {
       await this.tx.recoverLocked();
       const p = await this.recaptureLocked(await this.readLive());
-      return p?.label ?? null;
+      return p ? displayLabel(p.label) : null;
     });
   }
 
@@ -286,9 +279,9 @@ export class AccountManager {
       if (live.credsTokens) {
         const outgoing = rec.action === 'unresolved' ? undefined : await this.recaptureLocked(live);
         if (outgoing) {
-          from = outgoing.label;
+          from = displayLabel(outgoing.label);
           if (outgoing.id === target.id) {
-            return { changed: false, from, to: target.label, warnings, backupPrefix: null };
+            return { changed: false, from, to: displayLabel(target.label), warnings, backupPrefix: null };
           }
         } else if (!options.allowUnsaved) {
           const who = live.account ? `(${live.account.emailAddress}) ` : '';
@@ -302,13 +295,13 @@ export class AccountManager {
       const now = this.now();
       if (secret.claudeAiOauth.expiresAt <= now) {
         warnings.push(
-          `The saved access token of "${target.label}" expired at ${new Date(secret.claudeAiOauth.expiresAt).toISOString()}; ` +
+          `The saved access token of "${displayLabel(target.label)}" expired at ${new Date(secret.claudeAiOauth.expiresAt).toISOString()}; ` +
             `Claude Code will try to refresh it, and if that fails you need to /login again`,
         );
       }
 
       const backupPrefix = await this.tx.replaceLogin(live, { tokens: secret.claudeAiOauth, account: target.oauthAccount, profileId: target.id });
-      return { changed: true, from, to: target.label, warnings, backupPrefix };
+      return { changed: true, from, to: displayLabel(target.label), warnings, backupPrefix };
     });
   }
 
@@ -333,7 +326,7 @@ export class AccountManager {
     const l = validateLabel(newLabel);
     await this.editProfile(oldLabel, (p, doc) => {
       if (p.label === l) return undefined;
-      if (doc.profiles.some((x) => x.label === l)) throw new AccountError('exists', `A profile named "${l}" already exists`);
+      if (doc.profiles.some((x) => x.id !== p.id && labelMatches(x.label, l))) throw new AccountError('exists', `A profile named "${l}" already exists`);
       return { ...p, label: l };
     });
   }
@@ -365,7 +358,8 @@ export class AccountManager {
       doc.profiles.map((p) => ({ id: p.id, state: p.state, usage: p.usage, tokenExpiresAt: p.tokenExpiresAt })),
       { strategy, now: this.now(), currentId: current },
     );
-    return { label: doc.profiles.find((p) => p.id === choice.id)?.label ?? null, earliestAvailableAt: choice.earliestAvailableAt };
+    const chosen = doc.profiles.find((p) => p.id === choice.id);
+    return { label: chosen ? displayLabel(chosen.label) : null, earliestAvailableAt: choice.earliestAvailableAt };
   }
 }
 

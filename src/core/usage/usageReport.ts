@@ -2,6 +2,7 @@
 // API reported where one is known, the burn rate, the limit (configured, else learned from a hit) and
 // when it runs out at that rate. Pure functions of the ledger and the clock.
 
+import { escapeForDisplay } from '../base/displayText';
 import { HOUR_MS, MINUTE_MS, WINDOW_MS, totalOf, type Tokens, type UsageLedger, type UsageWindow } from './usageLedger';
 
 /** Configured limits in tokens (all four kinds summed); null or 0: use the learned one. */
@@ -72,8 +73,9 @@ export function buildReport(ledger: UsageLedger, opts: ReportOptions): UsageRepo
   const { now } = opts;
   const series = new Map<string, Series>();
   const labels = new Map<string, string>();
-  for (const e of ledger.timeline) labels.set(e.key, e.label);
-  for (const a of opts.accounts ?? []) if (!labels.has(a.key)) labels.set(a.key, a.label);
+  // Labels from a state file written by hand or by an older release are shown escaped too.
+  for (const e of ledger.timeline) labels.set(e.key, escapeForDisplay(e.label));
+  for (const a of opts.accounts ?? []) if (!labels.has(a.key)) labels.set(a.key, escapeForDisplay(a.label));
   const minutes = [...ledger.minutes.keys()].sort((a, b) => a - b);
   for (const m of minutes) {
     const at = m * MINUTE_MS;
