@@ -1,4 +1,5 @@
 import { fstatSync } from 'node:fs';
+import { describeError } from '../core/base/errors';
 import { ScreenClassifier } from '../core/screen/screenClassifier';
 import { Classification, NO_VERDICT } from '../core/detection/types';
 import { parseArgs } from './argParser';
@@ -80,7 +81,7 @@ async function* readInput(input: ClassifyInput): AsyncIterable<Uint8Array | stri
   } catch (err) {
     if (err instanceof CliError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read stdin${code ? ` (${code})` : ''}: ${(err as Error).message}`);
+    throw new CliError(`cannot read stdin${code ? ` (${code})` : ''}: ${describeError(err)}`);
   }
 }
 

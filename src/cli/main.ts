@@ -5,6 +5,7 @@ import { CliError, CliIo } from './cliIo';
 import { runParseResetCommand } from './parseResetCommand';
 import { ProcessIo } from './processIo';
 import { runUsageCommand } from './usageCommand';
+import { describeError } from '../core/base/errors';
 
 const USAGE = `usage: claude-quota <command>
   classify [--now ISO] [--tz IANA]        classify terminal output read from stdin; prints one JSON line
@@ -39,7 +40,7 @@ export async function main(argv: readonly string[], io: CliIo, stdin: NodeJS.Rea
     }
   } catch (err) {
     // One clear line, never a stack trace.
-    const message = err instanceof Error ? err.message : String(err);
+    const message = describeError(err);
     io.stderr.write(`claude-quota: ${message}\n`);
     return err instanceof CliError ? err.exitCode : 1;
   }

@@ -1,7 +1,7 @@
 // The CLI's real standard streams. A write that fails (stdout to a full disk, a pipe whose reader
 // went away) must not become a stack trace after the command already did its work: the failure is
 // recorded, and the exit code says both that the output was lost and whether the command ran.
-import { describeError } from '../core/base/logger';
+import { describeError } from '../core/base/errors';
 import type { CliIo } from './cliIo';
 
 /** Exit code when the command did its work (a switch landed) but its output could not be written. */

@@ -1,3 +1,4 @@
+import { describeError } from './errors';
 import { redactSecrets } from './redact';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -87,10 +88,4 @@ export class ComponentLogger {
   error(message: string, err?: unknown): void {
     this.root.write('error', this.component, err === undefined ? message : `${message}: ${describeError(err)}`);
   }
-}
-
-/** One line for an error, never a stack trace with file contents. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

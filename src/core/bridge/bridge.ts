@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { defaultFs, ensurePrivateDir, writeFileAtomic, type FsOps } from '../accounts/fileOps';
 import { projectSettingsFiles } from '../accounts/overrides';
-import { describeError } from '../base/logger';
+import { describeError } from '../base/errors';
 import { bridgeCommands, bridgeLayout, hookShimText, statusLineShimText, type BridgeLayout } from './bridgeShims';
 import { BRIDGE_HOOK_EVENTS, hasBridgeStatusLine, installBridge, parseSettings, SettingsEditError, uninstallBridge, type InstallRecord } from './bridgeSettings';
 

@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import { defaultFs, readRegularFile, writeFileAtomic, type FsOps } from '../accounts/fileOps';
 import type { TailState } from '../sources/transcripts/transcriptTail';
 import type { LedgerData } from './usageLedger';
+import { describeError } from '../base/errors';
 
 const count = z.number().check(z.gte(0));
 const tokens = [count, count, count, count] as const;
@@ -44,7 +45,7 @@ export async function loadUsageState(file: string, configDir: string, fs: FsOps 
   try {
     snap = await readRegularFile(fs, file);
   } catch (err) {
-    return { kind: 'invalid', reason: err instanceof Error ? err.message : String(err) };
+    return { kind: 'invalid', reason: describeError(err) };
   }
   if (snap === null) return { kind: 'missing' };
   let raw: unknown;

@@ -19,6 +19,7 @@ import {
   type SwitchReason,
 } from '../../core/accounts/autoSwitchPolicy';
 import type { DetectorEvent } from '../../core/detection/detector';
+import { describeError } from '../../core/base/errors';
 import type { ComponentLogger } from '../../core/base/logger';
 import { redactSecrets } from '../../core/base/redact';
 import type { ConfigurationReader } from '../configuration';
@@ -264,7 +265,7 @@ export class AutoSwitchController extends Disposable {
         this.log?.info('Auto-switch prompt: not now');
       }
     } catch (err) {
-      this.log?.warn(`Could not store the auto-switch answer: ${err instanceof Error ? err.message : String(err)}`);
+      this.log?.warn(`Could not store the auto-switch answer: ${describeError(err)}`);
     }
   }
 
@@ -275,7 +276,7 @@ export class AutoSwitchController extends Disposable {
     try {
       outcome = await this.opts.accounts.switchQuietly(to.label);
     } catch (err) {
-      const why = redactSecrets(err instanceof Error ? err.message : String(err), this.opts.knownSecrets?.() ?? []).replace(/\s*\(see `accounts list`\)/, '');
+      const why = redactSecrets(describeError(err), this.opts.knownSecrets?.() ?? []).replace(/\s*\(see `accounts list`\)/, '');
       const message = switchFailedMessage(to, why);
       this.log?.warn(message);
       this.records.push({ kind: 'switch-failed', at: now, to: to.label, message });

@@ -6,6 +6,7 @@
 //
 // No runtime vscode import (events use the local Emitter), so it runs in plain Node tests.
 import type { DetectorEvent } from '../../core/detection/detector';
+import { describeError } from '../../core/base/errors';
 import type { ComponentLogger } from '../../core/base/logger';
 import { backoffDelayMs, DEFAULT_RESUME_POLICY, isBenignSkip, skipDetail, type ResumePolicy, type ResumeStatus, type ResumeStatusKind } from '../../core/resume/resumeAttempts';
 import { CONTINUE_TEXT, nextResumeStep, type KeyInput, type PlanContext, type ResumeTrigger, type SkipReason } from '../../core/resume/resumePlanner';
@@ -172,7 +173,7 @@ export class ResumeController extends Disposable {
     void this.runResume(id, trigger, run)
       .catch((err: unknown) => {
         this.log?.error(`${this.where(id)}: resume failed`, err);
-        this.setStatus(id, 'resume failed', trigger, 1, err instanceof Error ? err.message : String(err));
+        this.setStatus(id, 'resume failed', trigger, 1, describeError(err));
       })
       .finally(() => {
         if (this.runs.get(id) === run) this.runs.delete(id);

@@ -5,6 +5,7 @@
 // The UI calls go through NotifierUi (vscode.window in the extension, a recorder in tests).
 import type * as vscode from 'vscode';
 import type { AccountRef, DetectorEvent } from '../../core/detection/detector';
+import { describeError } from '../../core/base/errors';
 import type { ComponentLogger } from '../../core/base/logger';
 import type { LimitWindow } from '../../core/detection/types';
 import { CommandIds } from '../commandIds';
@@ -146,7 +147,7 @@ export class QuotaNotifier extends Disposable {
     const run = (command: string): void => {
       this.ui.executeCommand(command).then(
         () => undefined,
-        (err: unknown) => this.opts.logger?.warn(`${command} failed: ${err instanceof Error ? err.message : String(err)}`),
+        (err: unknown) => this.opts.logger?.warn(`${command} failed: ${describeError(err)}`),
       );
     };
     if (choice === ACTION_SWITCH) run(CommandIds.switchAccount);

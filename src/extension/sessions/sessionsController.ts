@@ -16,6 +16,7 @@ import {
   type SessionState,
   type SignalSource,
 } from '../../core/detection/detector';
+import { describeError } from '../../core/base/errors';
 import type { ComponentLogger } from '../../core/base/logger';
 import { toDetectorSignal } from '../../core/sources/transcripts/transcriptRecord';
 import { TranscriptWatcher, type TranscriptEvent } from '../../core/sources/transcripts/transcriptWatcher';
@@ -174,7 +175,7 @@ export class SessionsController extends Disposable {
       try {
         profiles = await this.opts.accounts.list();
       } catch (err) {
-        this.log?.warn(`Could not read the saved accounts: ${err instanceof Error ? err.message : String(err)}`);
+        this.log?.warn(`Could not read the saved accounts: ${describeError(err)}`);
         return;
       }
       if (this.isDisposed) return;
@@ -276,7 +277,7 @@ export class SessionsController extends Disposable {
     if (write === undefined) return;
     write(account.label, state).then(
       () => undefined,
-      (err: unknown) => this.log?.warn(`Could not record the state of ${account.label}: ${err instanceof Error ? err.message : String(err)}`),
+      (err: unknown) => this.log?.warn(`Could not record the state of ${account.label}: ${describeError(err)}`),
     );
   }
 
@@ -340,7 +341,7 @@ export class SessionsController extends Disposable {
     };
     feed.start().then(
       () => this.log?.info(`Reading Claude Code transcripts under ${path.join(configDir, 'projects')}`),
-      (err: unknown) => this.log?.warn(`Could not watch transcripts in ${configDir}: ${err instanceof Error ? err.message : String(err)}`),
+      (err: unknown) => this.log?.warn(`Could not watch transcripts in ${configDir}: ${describeError(err)}`),
     );
   }
 

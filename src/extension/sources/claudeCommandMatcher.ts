@@ -3,6 +3,7 @@
 // TypeScript without vscode, so it is unit-tested in Node.
 
 import type { TimeContext } from '../../core/detection/types';
+import { describeError } from '../../core/base/errors';
 
 /** Compiles the claudeCommandPatterns setting; a pattern that is not a valid regex is reported and skipped. */
 export function compileCommandPatterns(
@@ -15,7 +16,7 @@ export function compileCommandPatterns(
     try {
       compiled.push(new RegExp(pattern));
     } catch (err) {
-      onInvalid(pattern, err instanceof Error ? err.message : String(err));
+      onInvalid(pattern, describeError(err));
     }
   }
   return compiled;

@@ -21,6 +21,7 @@
 // default, loaded on first use), so the logic is unit-tested in plain Node.
 
 import type * as vscode from 'vscode';
+import { describeError } from '../../core/base/errors';
 import { Logger, type ComponentLogger } from '../../core/base/logger';
 import { LookScheduler } from '../../core/screen/lookScheduler';
 import type { KeyInput } from '../../core/resume/resumePlanner';
@@ -486,7 +487,7 @@ export class TerminalSource extends Disposable implements SessionSource {
       if (pid === undefined || !(pid > 0)) return false;
       return processesRunClaude(await this.processCommandLines(pid), this.patterns);
     } catch (err) {
-      this.log.debug(`could not read the processes of "${terminal.name}": ${err instanceof Error ? err.message : String(err)}`);
+      this.log.debug(`could not read the processes of "${terminal.name}": ${describeError(err)}`);
       return false;
     }
   }
@@ -604,7 +605,7 @@ export class TerminalSource extends Disposable implements SessionSource {
       const classification = await watched.screen.look(ctx);
       if (!watched.torn) this.report(state, classification, ctx);
     } catch (err) {
-      this.log.warn(`${state.id}: look failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(`${state.id}: look failed: ${describeError(err)}`);
     }
   }
 
@@ -630,7 +631,7 @@ export class TerminalSource extends Disposable implements SessionSource {
         this.report(state, classification, ctx);
       }
     } catch (err) {
-      this.log.warn(`${state.id}: reading the terminal failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(`${state.id}: reading the terminal failed: ${describeError(err)}`);
     }
     if (cut && iterator?.return) {
       const it = iterator;
@@ -647,7 +648,7 @@ export class TerminalSource extends Disposable implements SessionSource {
       const classification = await watched.screen.look(ctx, true);
       if (!watched.torn) this.report(state, classification, ctx);
     } catch (err) {
-      this.log.warn(`${state.id}: final look failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(`${state.id}: final look failed: ${describeError(err)}`);
     }
     this.teardown(state, watched);
   }

@@ -7,6 +7,7 @@
 // No runtime vscode import (events use a local Emitter), so it runs in plain Node tests.
 import type { ProfileView } from '../../core/accounts/accountManager';
 import type { UsageSnapshot } from '../../core/accounts/schemas';
+import { describeError } from '../../core/base/errors';
 import type { ComponentLogger } from '../../core/base/logger';
 import type { UsageWindow } from '../../core/usage/usageLedger';
 import type { ThresholdWarning, UsageReport } from '../../core/usage/usageReport';
@@ -145,7 +146,7 @@ export class UsageController extends Disposable {
   }
 
   private enqueue(fn: () => Promise<void>): Promise<void> {
-    this.running = this.running.then(fn).catch((err: unknown) => this.log?.warn(`Usage scan failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.running = this.running.then(fn).catch((err: unknown) => this.log?.warn(`Usage scan failed: ${describeError(err)}`));
     return this.running;
   }
 
@@ -285,7 +286,7 @@ export class UsageController extends Disposable {
         await write(p.label, snap);
         this.written.set(p.id, sig);
       } catch (err) {
-        this.log?.warn(`Could not record the usage of ${p.label}: ${err instanceof Error ? err.message : String(err)}`);
+        this.log?.warn(`Could not record the usage of ${p.label}: ${describeError(err)}`);
       }
     }
   }
@@ -295,7 +296,7 @@ export class UsageController extends Disposable {
       await this.tracker.save();
       this.savedAt = this.now();
     } catch (err) {
-      this.log?.warn(`Could not save the usage state: ${err instanceof Error ? err.message : String(err)}`);
+      this.log?.warn(`Could not save the usage state: ${describeError(err)}`);
     }
   }
 
