@@ -39,7 +39,7 @@ import {
   mentionsClaudeCommand,
   nameSuggestsClaude,
   processesRunClaude,
-} from './claudeCommandMatcher';
+} from '../../core/sources/claudeCommandMatcher';
 import type { SessionInfo, SessionSource, SourceEvent, UnwatchedReason } from './sessionSource';
 
 /** The parts of vscode.window this source uses. */

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import type { ComponentLogger } from '../../core/base/logger';
 import type { KeyInput } from '../../core/resume/resumePlanner';
+import { compileCommandPatterns } from '../../core/sources/claudeCommandMatcher';
 import { DEFAULT_MATCHER, TmuxSource, type TmuxSocket, type TmuxSourceEvent, type TmuxSourceOptions, type TmuxSourceState } from '../../core/sources/tmux';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
@@ -30,19 +31,6 @@ export function parseTmuxSocket(setting: string): TmuxSocket | undefined {
   const v = setting.trim();
   if (v === '') return undefined;
   return path.isAbsolute(v) ? { path: v } : { name: v };
-}
-
-/** The setting's patterns, compiled; an invalid one is skipped (and reported) rather than failing the source. */
-export function compilePatterns(patterns: readonly string[], onInvalid: (pattern: string) => void = () => undefined): RegExp[] {
-  const out: RegExp[] = [];
-  for (const p of patterns) {
-    try {
-      out.push(new RegExp(p));
-    } catch {
-      onInvalid(p);
-    }
-  }
-  return out;
 }
 
 export class TmuxSessionSource extends Disposable implements SessionSource {
@@ -117,7 +105,7 @@ export class TmuxSessionSource extends Disposable implements SessionSource {
     this.stop();
     if (this.isDisposed || !this.read('sources.tmux')) return;
     this.socket = parseTmuxSocket(this.read('tmux.socket'));
-    const extra = compilePatterns(this.read('claudeCommandPatterns'), (p) => this.log?.warn(`Ignoring an invalid claudeCommandPatterns entry: ${p}`));
+    const extra = compileCommandPatterns(this.read('claudeCommandPatterns'), (p) => this.log?.warn(`Ignoring an invalid claudeCommandPatterns entry: ${p}`));
     const options: TmuxSourceOptions = {
       socket: this.socket,
       logger: this.log,

@@ -3,6 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { processesRunClaude } from '../claudeCommandMatcher';
 
 export interface PaneInfo {
   readonly sessionId: string;
@@ -60,7 +61,10 @@ export function paneTarget(p: PaneInfo): string {
 export interface ClaudeMatcher {
   /** Matched against tmux's pane_current_command, each process's name and the base name of argv[0]. */
   readonly commandPatterns: readonly RegExp[];
-  /** Matched against each process's whole command line (arguments joined with spaces). */
+  /**
+   * Matched against each process's command line (arguments joined with spaces) as the terminal
+   * source matches a terminal's processes (processesRunClaude).
+   */
   readonly commandLinePatterns: readonly RegExp[];
 }
 
@@ -166,12 +170,11 @@ export function isClaudePane(pane: PaneInfo, matcher: ClaudeMatcher, proc: ProcR
   if (pane.dead) return false;
   if (matcher.commandPatterns.some((re) => re.test(pane.currentCommand))) return true;
   if (proc === null || !(pane.panePid > 0)) return false;
-  for (const p of proc.tree(pane.panePid)) {
+  const tree = proc.tree(pane.panePid);
+  for (const p of tree) {
     const argv0 = p.argv[0] ?? '';
     const base = argv0.split(/[\\/]/).pop() ?? '';
     if (matcher.commandPatterns.some((re) => re.test(p.name) || re.test(base))) return true;
-    const line = p.argv.join(' ');
-    if (matcher.commandLinePatterns.some((re) => re.test(line))) return true;
   }
-  return false;
+  return processesRunClaude(tree.map((p) => p.argv.join(' ')), matcher.commandLinePatterns);
 }

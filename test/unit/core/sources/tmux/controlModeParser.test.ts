@@ -143,6 +143,12 @@ describe('tmux discovery', () => {
       assert.ok(isClaudePane(pane({ currentCommand: 'bash', panePid: 20 }), DEFAULT_MATCHER, reader));
       assert.ok(!isClaudePane(pane({ currentCommand: 'zsh', panePid: 30 }), DEFAULT_MATCHER, reader));
       assert.ok(!isClaudePane(pane({ currentCommand: 'bash', panePid: 99 }), DEFAULT_MATCHER, reader));
+      // The setting's patterns judge a pane's processes as they judge a terminal's: an npm bin link
+      // runs under node, so `node /usr/local/bin/claude` is Claude Code.
+      proc(40, 'bash', ['-bash'], [41]);
+      proc(41, 'node', ['node', '/usr/local/bin/claude', '--resume'], []);
+      const settingMatcher = { ...DEFAULT_MATCHER, commandLinePatterns: [/^(?:\S*\/)?claude(?:\.exe)?(?:\s|$)/] };
+      assert.ok(isClaudePane(pane({ currentCommand: 'node', panePid: 40 }), settingMatcher, reader));
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

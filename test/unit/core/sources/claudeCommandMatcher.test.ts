@@ -10,7 +10,7 @@ import {
   nameSuggestsClaude,
   processesRunClaude,
   stripCommandPrefixes,
-} from '../../../../src/extension/sources/claudeCommandMatcher';
+} from '../../../../src/core/sources/claudeCommandMatcher';
 import { DEFAULTS } from '../../../../src/extension/settings';
 
 function defaultPatterns(): string[] {

@@ -1,11 +1,14 @@
-// Recognising Claude Code from what VS Code tells about a terminal: a shell-integration command
-// line, a terminal's name or creation options, or the command lines of its process tree. Plain
-// TypeScript without vscode, so it is unit-tested in Node.
+// Recognising Claude Code from a command line: a terminal's shell-integration command line, name or
+// creation options, or the command lines of a process tree (a terminal's or a tmux pane's). The one
+// matcher for every source, so a claudeCommandPatterns entry means the same for terminals and tmux.
 
-import type { TimeContext } from '../../core/detection/types';
-import { describeError } from '../../core/base/errors';
+import type { TimeContext } from '../detection/types';
+import { describeError } from '../base/errors';
 
-/** Compiles the claudeCommandPatterns setting; a pattern that is not a valid regex is reported and skipped. */
+/**
+ * Compiles the claudeCommandPatterns setting; a pattern that is not a valid regex is reported and
+ * skipped, an empty or blank one is ignored (as a regex it would match every command).
+ */
 export function compileCommandPatterns(
   patterns: readonly string[],
   onInvalid: (pattern: string, error: string) => void = () => undefined,
