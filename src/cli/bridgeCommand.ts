@@ -1,6 +1,6 @@
 // `claude-quota bridge install|uninstall|status`: connects Claude Code to the product (its statusLine
 // and hooks feed exact usage and limit failures), and disconnects it leaving settings.json as it was.
-import { quotaHome, resolveClaudePaths } from '../core/accounts/claudePaths';
+import { claudeConfigDir, quotaHome } from '../core/accounts/claudePaths';
 import { ClaudeCodeBridge, SettingsEditError } from '../core/bridge/bridge';
 import { parseArgs } from './argParser';
 import { CliError, type CliIo } from './cliIo';
@@ -20,7 +20,7 @@ export async function runBridgeCommand(argv: readonly string[], io: CliIo & { cw
     return action === undefined && !args.flags.has('help') ? 2 : 0;
   }
   if (extra.length > 0) throw new CliError(`unexpected argument ${JSON.stringify(extra[0])}\n${USAGE}`);
-  const { configDir } = resolveClaudePaths({ env: io.env });
+  const configDir = claudeConfigDir({ env: io.env });
   const projectDirs = args.options.has('project') ? [args.options.get('project') as string] : [io.cwd ?? process.cwd()];
   const bridge = new ClaudeCodeBridge({ configDir, quotaHome: quotaHome(io.env), projectDirs });
   const json = args.flags.has('json');

@@ -3,7 +3,7 @@
 // timeline, so usage from here on is attributed to it even without the editor.
 
 import { AccountManager } from '../core/accounts/accountManager';
-import { quotaHome, resolveClaudePaths } from '../core/accounts/claudePaths';
+import { claudeConfigDir, quotaHome } from '../core/accounts/claudePaths';
 import { FileProfileStore } from '../core/accounts/profileStore';
 import { usageStateFile } from '../core/usage/usageState';
 import { describeAccount, describeScanProblems, formatTokens } from '../core/usage/usageText';
@@ -32,7 +32,7 @@ export async function runUsageCommand(argv: readonly string[], io: CliIo & { now
   const limits = { fiveHour: limitOption(args.options.get('five-hour-limit'), 'five-hour-limit'), weekly: limitOption(args.options.get('weekly-limit'), 'weekly-limit') };
   const now = io.now ?? Date.now;
   const home = quotaHome(io.env);
-  const { configDir } = resolveClaudePaths({ env: io.env });
+  const configDir = claudeConfigDir({ env: io.env });
   const tracker = new UsageTracker({
     configDir,
     stateFile: usageStateFile(home, configDir),

@@ -13,13 +13,13 @@ import { vscodeNotifierUi } from './sessions/notifierUi';
 import { registerResumeCommand } from './resume/resumeCommand';
 import { ResumeController, type TypedInput } from './resume/resumeController';
 import { QuotaNotifier, type ShownNotification } from './sessions/quotaNotifier';
-import { claudeConfigDir, SessionsController, type SessionsSnapshot } from './sessions/sessionsController';
+import { SessionsController, type SessionsSnapshot } from './sessions/sessionsController';
 import { SessionsView } from './sessions/sessionsView';
 import type { SessionInfo, SourceEvent } from './sources/sessionSource';
 import { TerminalSource } from './sources/terminalSource';
 import { TmuxSessionSource } from './sources/tmuxSessionSource';
 import { StatusBarController } from './statusBar/statusBarController';
-import { quotaHome } from '../core/accounts/claudePaths';
+import { claudeConfigDir, quotaHome } from '../core/accounts/claudePaths';
 import type { UsageReport } from '../core/usage/usageReport';
 import { usageStateFile } from '../core/usage/usageState';
 import { usageTooltipLines } from './statusBar/usageTooltip';
@@ -137,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
   const sessionsView = new SessionsView(sessions, tmuxSource, logger.child('sessions'));
   sessionsView.setTerminalSource(terminalSource);
   // Usage per account from the transcripts; the state lives next to the account layer's.
-  const configDir = claudeConfigDir(process.env);
+  const configDir = claudeConfigDir({ env: process.env });
   const usage = new UsageController({
     accounts,
     sessions,

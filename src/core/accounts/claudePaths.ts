@@ -33,10 +33,20 @@ export function quotaHome(env: Readonly<Record<string, string | undefined>>): st
   return path.join(env['HOME'] || os.homedir(), '.config', 'claude-quota');
 }
 
+/**
+ * Claude Code's config directory: `$CLAUDE_CONFIG_DIR` made absolute, else `~/.claude`; in NFC, as
+ * Claude Code hashes it for the Keychain. Every reader of CLAUDE_CONFIG_DIR goes through here, so
+ * the transcripts watched, the usage counted and the login switched are all in the same directory.
+ */
+export function claudeConfigDir(e: ClaudeEnv): string {
+  const custom = e.env['CLAUDE_CONFIG_DIR'];
+  return (custom && custom.length > 0 ? path.resolve(custom) : path.join(homeOf(e), '.claude')).normalize('NFC');
+}
+
 export function resolveClaudePaths(e: ClaudeEnv): ClaudePaths {
   const custom = e.env['CLAUDE_CONFIG_DIR'];
   const home = homeOf(e);
-  const configDir = (custom && custom.length > 0 ? path.resolve(custom) : path.join(home, '.claude')).normalize('NFC');
+  const configDir = claudeConfigDir(e);
   return {
     configDir,
     credentialsFile: path.join(configDir, '.credentials.json'),

@@ -16,7 +16,7 @@ export interface UsageTrackerLog {
 }
 
 export interface UsageTrackerOptions {
-  /** CLAUDE_CONFIG_DIR or ~/.claude. */
+  /** Claude Code's config directory (claudeConfigDir: CLAUDE_CONFIG_DIR or ~/.claude). */
   readonly configDir: string;
   /** Where the state is persisted (usageStateFile()); null keeps it in memory only. */
   readonly stateFile: string | null;

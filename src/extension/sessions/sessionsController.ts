@@ -3,10 +3,10 @@
 // and publishes a snapshot for the status bar, the notifier and the Sessions view.
 //
 // No runtime vscode import (events use a local Emitter), so the whole controller runs in plain Node tests.
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { ProfileView } from '../../core/accounts/accountManager';
+import { claudeConfigDir } from '../../core/accounts/claudePaths';
 import type { AccountState } from '../../core/accounts/schemas';
 import {
   QuotaDetector,
@@ -94,11 +94,6 @@ interface Entry {
 }
 
 export const EMPTY_SNAPSHOT: SessionsSnapshot = { activeAccount: null, sessions: [], unwatched: [] };
-
-export function claudeConfigDir(env: Readonly<Record<string, string | undefined>>): string {
-  const dir = env.CLAUDE_CONFIG_DIR;
-  return dir !== undefined && dir !== '' ? dir : path.join(os.homedir(), '.claude');
-}
 
 /**
  * Transcript rule. A transcript line names Claude Code's own session id and cwd, which neither a
@@ -324,7 +319,7 @@ export class SessionsController extends Disposable {
       return;
     }
     if (this.transcripts !== null) return;
-    const configDir = claudeConfigDir(this.opts.env ?? process.env);
+    const configDir = claudeConfigDir({ env: this.opts.env ?? process.env });
     const feed = (this.opts.createTranscriptFeed ?? ((dir) => new TranscriptWatcher({ configDir: dir, persistent: false })))(configDir);
     const sub = feed.onSignal((e) => this.onTranscript(e));
     const filesSub = feed.onFilesChanged?.((paths) => {

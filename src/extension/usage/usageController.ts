@@ -32,7 +32,7 @@ export interface UsageControllerOptions {
   readonly sessions?: UsageSessions;
   readonly read: ConfigurationReader;
   readonly ui: NotifierUi;
-  /** CLAUDE_CONFIG_DIR or ~/.claude. */
+  /** Claude Code's config directory (claudeConfigDir: CLAUDE_CONFIG_DIR or ~/.claude). */
   readonly configDir: string;
   /** Where the state is persisted; null keeps it in memory. */
   readonly stateFile: string | null;

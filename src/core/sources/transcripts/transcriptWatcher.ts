@@ -24,7 +24,7 @@ export interface WatcherLog {
 }
 
 export interface TranscriptWatcherOptions {
-  /** CLAUDE_CONFIG_DIR or ~/.claude. */
+  /** Claude Code's config directory (claudeConfigDir: CLAUDE_CONFIG_DIR or ~/.claude). */
   readonly configDir: string;
   /** Persisted tail states: these files resume at their offset (lines written meanwhile are emitted). */
   readonly offsets?: readonly TailState[];

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
 import type { ProfileView } from '../../../../src/core/accounts/accountManager';
 import type { AccountState } from '../../../../src/core/accounts/schemas';
 import type { TranscriptEvent } from '../../../../src/core/sources/transcripts/transcriptWatcher';
@@ -33,7 +34,7 @@ function quota(resetsAt: Date | null, evidence = 'You have hit your 5-hour limit
   return { verdict: 'quota', window: 'five_hour', resetsAt, evidence };
 }
 
-function setup(settings: Partial<Settings> = {}) {
+function setup(settings: Partial<Settings> = {}, env?: Readonly<Record<string, string | undefined>>) {
   const timers = new FakeTimers({ now: new Date('2026-11-23T12:00:00Z').getTime() });
   const now = (): Date => new Date(timers.now);
   let profiles = [profile('work', true), profile('home', false)];
@@ -54,6 +55,7 @@ function setup(settings: Partial<Settings> = {}) {
     for (const l of [...configListeners]) if (l.keys.includes(k)) l.run();
   };
   const source = new FakeSource();
+  const transcriptDirs: string[] = [];
   const controller = new SessionsController({
     accounts: { list: () => Promise.resolve(profiles), onDidChangeAccounts: accountsChanged.event },
     config: {
@@ -67,7 +69,8 @@ function setup(settings: Partial<Settings> = {}) {
     sources: [source],
     timers,
     now,
-    createTranscriptFeed: () => feed,
+    env,
+    createTranscriptFeed: (dir) => (transcriptDirs.push(dir), feed),
     recordAccountState: (label, state) => {
       recorded.push([label, state]);
       return Promise.resolve();
@@ -85,7 +88,7 @@ function setup(settings: Partial<Settings> = {}) {
   const add = (id: string, where = id): void => source.emitter.fire({ type: 'sessionAdded', session: { id, kind: 'tmux', where } });
   const verdict = (id: string, c: Classification): void => source.emitter.fire({ type: 'verdict', id, classification: c, at: now() });
   return {
-    timers, controller, notifier, calls, commands, recorded, transcripts, transcriptFiles, source, add, verdict, changeSetting,
+    timers, controller, notifier, calls, commands, recorded, transcripts, transcriptFiles, transcriptDirs, source, add, verdict, changeSetting,
     setAnswer: (a: string | undefined) => (answer = a),
     switchTo: async (id: string) => {
       profiles = profiles.map((p) => ({ ...p, active: p.id === id }));
@@ -270,5 +273,17 @@ describe('sessions controller and notifier', () => {
     t.controller.dispose();
     t.transcriptFiles.fire(['/c/projects/-p/d.jsonl']);
     assert.equal(seen.length, 2, 'nothing after dispose');
+  });
+
+  it('reads transcripts in the config directory as the login is resolved: CLAUDE_CONFIG_DIR made absolute, in NFC', () => {
+    const home = path.join(path.sep, 'home', 'someone');
+    const t = setup({}, { HOME: home, CLAUDE_CONFIG_DIR: 'rel/Cafe\u0301/' });
+    const u = setup({}, { HOME: home, CLAUDE_CONFIG_DIR: '' });
+    assert.deepEqual(t.transcriptDirs, [path.resolve('rel/Caf\u00e9')]);
+    assert.deepEqual(u.transcriptDirs, [path.join(home, '.claude')]);
+    for (const x of [t, u]) {
+      x.notifier.dispose();
+      x.controller.dispose();
+    }
   });
 });
