@@ -13,7 +13,7 @@ import type { ProfileView } from '../../src/core/accounts/accountManager';
 import { ScreenClassifier } from '../../src/core/screen/screenClassifier';
 import { TmuxSource } from '../../src/core/sources/tmux/tmuxSource';
 import type { TimeContext } from '../../src/core/detection/types';
-import { Emitter } from '../../src/extension/sessions/emitter';
+import { Emitter } from '../../src/core/base/event';
 import { SessionsController } from '../../src/extension/sessions/sessionsController';
 import { DEFAULTS, type SettingKey, type Settings } from '../../src/extension/settings';
 import type { SourceEvent } from '../../src/extension/sources/sessionSource';

@@ -8,6 +8,7 @@
 //  - a block, or an account switch, starts a cooldown in which the same evidence text cannot block again,
 //    because the screen keeps showing (and redrawing) the message that caused it.
 
+import { Emitter, type Event, type ListenerErrorLog } from '../base/event';
 import type { Classification, LimitWindow, Verdict } from './types';
 
 export type SignalSource = 'terminal' | 'tmux' | 'transcript' | 'cli';
@@ -145,17 +146,13 @@ export interface DetectorOptions {
   readonly cooldownMs?: number;
   /** Assumed time to reset when no reset time is known. */
   readonly fallbackRetryMs?: number;
+  /** Where a failing listener is reported; the detector's state change goes on either way. */
+  readonly log?: ListenerErrorLog;
 }
 
 export const DEFAULT_CONFIRM_WINDOW_MS = 60_000;
 export const DEFAULT_COOLDOWN_MS = 120_000;
 export const DEFAULT_FALLBACK_RETRY_MS = 3_600_000;
-
-export interface Disposable {
-  dispose(): void;
-}
-
-export type DetectorListener = (event: DetectorEvent) => void;
 
 interface Block {
   account: AccountRef | null;
@@ -194,9 +191,13 @@ export class QuotaDetector {
   private readonly cooldownMs: number;
   private fallbackRetryMs: number;
   private readonly byId = new Map<string, Session>();
-  private listeners: DetectorListener[] = [];
+  private readonly emitter: Emitter<DetectorEvent>;
+  /** Every event, with the detector's state already applied. */
+  readonly onEvent: Event<DetectorEvent>;
 
   constructor(options: DetectorOptions = {}) {
+    this.emitter = new Emitter<DetectorEvent>(options.log);
+    this.onEvent = this.emitter.event;
     this.confirmWindowMs = options.confirmWindowMs ?? DEFAULT_CONFIRM_WINDOW_MS;
     this.cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
     this.fallbackRetryMs = options.fallbackRetryMs ?? DEFAULT_FALLBACK_RETRY_MS;
@@ -205,15 +206,6 @@ export class QuotaDetector {
   /** A changed setting: applies to blocks made from now on; current blocks keep their estimate. */
   setFallbackRetryMs(ms: number): void {
     this.fallbackRetryMs = ms;
-  }
-
-  onEvent(listener: DetectorListener): Disposable {
-    this.listeners = [...this.listeners, listener];
-    return {
-      dispose: () => {
-        this.listeners = this.listeners.filter((l) => l !== listener);
-      },
-    };
   }
 
   setAccount(sessionId: string, account: AccountRef | null): void {
@@ -540,18 +532,7 @@ export class QuotaDetector {
   }
 
   private emit(event: DetectorEvent): void {
-    let failure: unknown = null;
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        // One failing listener must not starve the others; the first failure still surfaces.
-        failure ??= err;
-      }
-    }
-    if (failure !== null) {
-      throw failure;
-    }
+    this.emitter.fire(event);
   }
 }
 

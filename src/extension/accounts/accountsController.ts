@@ -8,6 +8,7 @@ import { AccountManager, ProfileView, validateLabel } from '../../core/accounts/
 import { quotaHome } from '../../core/accounts/claudePaths';
 import type { ProfileStore } from '../../core/accounts/profileStore';
 import type { AccountState, UsageSnapshot } from '../../core/accounts/schemas';
+import { Emitter } from '../../core/base/event';
 import type { ComponentLogger } from '../../core/base/logger';
 import { redactSecrets } from '../../core/base/redact';
 import { CommandIds } from '../commandIds';
@@ -100,7 +101,7 @@ export class AccountsController extends Disposable {
   private readonly knownSecrets: () => Iterable<string>;
   // Core operations run one at a time: two clicks on a status bar item must not race each other.
   private tail: Promise<unknown> = Promise.resolve();
-  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  private readonly changed = this._register(new Emitter<void>(() => this.log));
   /** Fires after an account was added, switched to, renamed or removed (for a status bar item, say). */
   readonly onDidChangeAccounts: vscode.Event<void> = this.changed.event;
 

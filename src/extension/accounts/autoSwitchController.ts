@@ -24,7 +24,8 @@ import type { ComponentLogger } from '../../core/base/logger';
 import { redactSecrets } from '../../core/base/redact';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
-import { DeadlineTimer, Emitter, nodeTimers, type Timers } from '../sessions/emitter';
+import { Emitter } from '../../core/base/event';
+import { DeadlineTimer, nodeTimers, type Timers } from '../sessions/emitter';
 import type { ConfigChanges } from '../sessions/sessionsController';
 import type { SwitchOutcome } from './accountsController';
 import {
@@ -118,7 +119,7 @@ export class AutoSwitchController extends Disposable {
   private readonly now: () => number;
   private readonly log: ComponentLogger | undefined;
 
-  private readonly switched = this._register(new Emitter<AutoSwitchEvent>());
+  private readonly switched = this._register(new Emitter<AutoSwitchEvent>(() => this.log));
   /** Fires after each automatic switch (and Undo) succeeded. */
   readonly onDidAutoSwitch = this.switched.event;
 

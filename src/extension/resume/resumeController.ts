@@ -4,7 +4,7 @@
 // (src/core/resume); this controller reads the sessions' screens, sends the keys, bounds the
 // attempts with backoff, logs every step and publishes each session's resume status.
 //
-// No runtime vscode import (events use the local Emitter), so it runs in plain Node tests.
+// No runtime vscode import (events use the core's Emitter), so it runs in plain Node tests.
 import type { DetectorEvent } from '../../core/detection/detector';
 import { describeError } from '../../core/base/errors';
 import type { ComponentLogger } from '../../core/base/logger';
@@ -14,7 +14,8 @@ import { readResumeScreen } from '../../core/resume/resumeScreen';
 import type { TimeContext } from '../../core/detection/types';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
-import { Emitter, nodeTimers, type Timers } from '../sessions/emitter';
+import { Emitter } from '../../core/base/event';
+import { nodeTimers, type Timers } from '../sessions/emitter';
 import type { SessionsSnapshot } from '../sessions/sessionsController';
 
 /** What resuming needs of a source: its session's screen, whether Claude Code still runs there, and typing. */
@@ -76,7 +77,7 @@ export class ResumeController extends Disposable {
   private readonly typedLog: TypedInput[] = [];
   private readonly pending = new Set<{ handle: unknown; resolve: () => void }>();
 
-  private readonly changed = this._register(new Emitter<void>());
+  private readonly changed = this._register(new Emitter<void>(() => this.log));
   /** Fires when a session's resume status changed. */
   readonly onDidChange = this.changed.event;
 

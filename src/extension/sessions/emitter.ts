@@ -1,34 +1,4 @@
-// A minimal event emitter with vscode.Event's shape but no runtime vscode import, so the sessions
-// controller and the notifier run (and are unit-tested) in plain Node.
-import type * as vscode from 'vscode';
-
-export class Emitter<T> implements vscode.Disposable {
-  private listeners: Array<(e: T) => unknown> = [];
-  private disposed = false;
-
-  readonly event: vscode.Event<T> = (listener, thisArgs?: unknown, disposables?: vscode.Disposable[]) => {
-    const bound = (e: T): unknown => listener.call(thisArgs, e);
-    if (!this.disposed) this.listeners = [...this.listeners, bound];
-    const d = { dispose: () => (this.listeners = this.listeners.filter((l) => l !== bound)) };
-    disposables?.push(d);
-    return d;
-  };
-
-  fire(value: T): void {
-    for (const l of this.listeners) {
-      try {
-        l(value);
-      } catch {
-        // A failing listener must not starve the others (vscode.EventEmitter behaves the same).
-      }
-    }
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    this.listeners = [];
-  }
-}
+// Timers for the controllers, injectable so tests drive time.
 
 /** setTimeout/clearTimeout, injectable so tests drive time. */
 export interface Timers {

@@ -2,7 +2,7 @@
 // the transcripts' signals, maps sessions to the active account, drives its expiries with one timer,
 // and publishes a snapshot for the status bar, the notifier and the Sessions view.
 //
-// No runtime vscode import (events use a local Emitter), so the whole controller runs in plain Node tests.
+// No runtime vscode import (events use the core's Emitter), so the whole controller runs in plain Node tests.
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { ProfileView } from '../../core/accounts/accountManager';
@@ -24,7 +24,8 @@ import type { LimitWindow } from '../../core/detection/types';
 import type { ConfigurationReader, SettingKey } from '../configuration';
 import { Disposable } from '../disposable';
 import type { SessionInfo, SessionKind, SessionSource, SourceEvent, UnwatchedReason } from '../sources/sessionSource';
-import { DeadlineTimer, Emitter, nodeTimers, type Timers } from './emitter';
+import { Emitter } from '../../core/base/event';
+import { DeadlineTimer, nodeTimers, type Timers } from './emitter';
 
 export interface AccountsFeed {
   list(): Promise<ProfileView[]>;
@@ -117,13 +118,13 @@ export class SessionsController extends Disposable {
   private transcripts: TranscriptFeed | null = null;
   private cached: SessionsSnapshot | null = null;
 
-  private readonly changed = this._register(new Emitter<void>());
+  private readonly changed = this._register(new Emitter<void>(() => this.log));
   /** Fires whenever the snapshot may have changed. */
   readonly onDidChange = this.changed.event;
-  private readonly detected = this._register(new Emitter<DetectorEvent>());
+  private readonly detected = this._register(new Emitter<DetectorEvent>(() => this.log));
   /** Every detector event (blocked, updated, cleared, error, …), after the snapshot reflects it. */
   readonly onDetectorEvent = this.detected.event;
-  private readonly transcriptFiles = this._register(new Emitter<readonly string[]>());
+  private readonly transcriptFiles = this._register(new Emitter<readonly string[]>(() => this.log));
   /**
    * The transcript files that changed (paths under <config>/projects), from whichever watcher runs
    * while transcripts are read; usage accounting scans these instead of listing every transcript.
@@ -136,7 +137,7 @@ export class SessionsController extends Disposable {
     this.now = opts.now ?? (() => new Date());
     this.log = opts.logger;
     const fallbackRetryMs = (): number => opts.read('fallbackRetryMinutes') * 60_000;
-    this.detector = new QuotaDetector({ fallbackRetryMs: fallbackRetryMs() });
+    this.detector = new QuotaDetector({ fallbackRetryMs: fallbackRetryMs(), log: this.log });
     this._register(opts.config.onChange(['fallbackRetryMinutes'], () => this.detector.setFallbackRetryMs(fallbackRetryMs())));
     this._register(this.detector.onEvent((e) => this.onDetector(e)));
     this.deadline = this._register(new DeadlineTimer(this.timers));
@@ -181,14 +182,12 @@ export class SessionsController extends Disposable {
       const at = this.now();
       if (switched) this.log?.info(`Active account is now ${next?.label ?? 'an unsaved login'}; ${this.entries.size} watched session(s) follow it`);
       this.active = next;
-      this.guard(() => {
-        for (const id of this.entries.keys()) {
-          // The running sessions now use the new login: their blocks end, and the old evidence on screen
-          // cannot block the new account during the detector's cooldown.
-          if (switched) this.detector.noteAccountSwitched(id, at);
-          this.detector.setAccount(id, next);
-        }
-      });
+      for (const id of this.entries.keys()) {
+        // The running sessions now use the new login: their blocks end, and the old evidence on screen
+        // cannot block the new account during the detector's cooldown.
+        if (switched) this.detector.noteAccountSwitched(id, at);
+        this.detector.setAccount(id, next);
+      }
       this.afterChange();
     });
     return this.accountsRefresh;
@@ -213,7 +212,7 @@ export class SessionsController extends Disposable {
         const entry = this.entries.get(e.id);
         if (entry === undefined) return;
         const source: SignalSource = entry.info.kind;
-        this.guard(() => this.detector.observe(e.id, { kind: 'classification', classification: e.classification, source, at: e.at }));
+        this.detector.observe(e.id, { kind: 'classification', classification: e.classification, source, at: e.at });
         break;
       }
       case 'unwatched':
@@ -239,9 +238,7 @@ export class SessionsController extends Disposable {
       this.log?.debug(`Transcript quota line (${e.signal.window ?? 'unknown window'}) with no blocked or suspected session to confirm`);
       return;
     }
-    this.guard(() => {
-      for (const id of targets) this.detector.observe(id, signal);
-    });
+    for (const id of targets) this.detector.observe(id, signal);
     this.afterChange();
   }
 
@@ -276,15 +273,6 @@ export class SessionsController extends Disposable {
     );
   }
 
-  /** The detector rethrows a failing listener's error after notifying everyone; log it rather than lose the source's event loop. */
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.log?.error('A sessions listener failed', err);
-    }
-  }
-
   private afterChange(): void {
     this.cached = null;
     this.arm();
@@ -299,7 +287,7 @@ export class SessionsController extends Disposable {
     const deadline = this.detector.nextDeadline();
     if (deadline === null) return;
     this.deadline.arm(deadline.getTime() - this.now().getTime(), () => {
-      this.guard(() => this.detector.tick(this.now()));
+      this.detector.tick(this.now());
       this.afterChange();
     });
   }

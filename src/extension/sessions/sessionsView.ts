@@ -1,6 +1,7 @@
 // The Sessions view (activity bar "Claude Quota") and the session commands: Show Sessions, Rescan
 // tmux, Open Watched Terminal.
 import * as vscode from 'vscode';
+import { Emitter } from '../../core/base/event';
 import type { ComponentLogger } from '../../core/base/logger';
 import { resumeStatusText, type ResumeStatus } from '../../core/resume/resumeAttempts';
 import { CommandIds } from '../commandIds';
@@ -61,7 +62,7 @@ function sessionIcon(s: WatchedSession): vscode.ThemeIcon {
 }
 
 class SessionsTree implements vscode.TreeDataProvider<Node> {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  private readonly changed = new Emitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
   resume: ResumeStatusFeed | undefined;

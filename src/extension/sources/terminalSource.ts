@@ -22,6 +22,7 @@
 
 import type * as vscode from 'vscode';
 import { describeError } from '../../core/base/errors';
+import { Emitter } from '../../core/base/event';
 import { Logger, type ComponentLogger } from '../../core/base/logger';
 import { LookScheduler } from '../../core/screen/lookScheduler';
 import type { KeyInput } from '../../core/resume/resumePlanner';
@@ -113,35 +114,6 @@ function defaultProcessCommandLines(pid: number): string[] {
 
 const silentLogger = new Logger({ trace() {}, debug() {}, info() {}, warn() {}, error() {} }).child('terminals');
 
-/** A minimal event emitter: vscode.EventEmitter is not available outside VS Code. */
-class Emitter<T> {
-  private readonly listeners = new Set<(e: T) => unknown>();
-
-  constructor(private readonly onListenerError: (err: unknown) => void) {}
-
-  readonly event: vscode.Event<T> = (listener, thisArgs?: unknown, disposables?: vscode.Disposable[]) => {
-    const bound = (e: T): unknown => listener.call(thisArgs, e);
-    this.listeners.add(bound);
-    const subscription = { dispose: () => void this.listeners.delete(bound) };
-    disposables?.push(subscription);
-    return subscription;
-  };
-
-  fire(e: T): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(e);
-      } catch (err) {
-        this.onListenerError(err);
-      }
-    }
-  }
-
-  dispose(): void {
-    this.listeners.clear();
-  }
-}
-
 const ABORTED = Symbol('aborted');
 
 /** One Claude Code execution being read. */
@@ -210,7 +182,7 @@ export class TerminalSource extends Disposable implements SessionSource {
     this.launchFallbackMs = options.launchFallbackMs ?? DEFAULT_LAUNCH_FALLBACK_MS;
     this.defaultTimeContext = options.timeContext ?? (() => localTimeContext());
     this.timeContextFn = this.defaultTimeContext;
-    this.emitter = new Emitter<SourceEvent>((err) => this.log.error('event listener failed', err));
+    this.emitter = new Emitter<SourceEvent>(this.log);
     this.onEvent = this.emitter.event;
 
     this._register({ dispose: () => this.emitter.dispose() });

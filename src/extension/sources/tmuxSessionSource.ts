@@ -7,7 +7,7 @@ import { compileCommandPatterns } from '../../core/sources/claudeCommandMatcher'
 import { DEFAULT_MATCHER, TmuxSource, type TmuxSocket, type TmuxSourceEvent, type TmuxSourceOptions, type TmuxSourceState } from '../../core/sources/tmux';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
-import { Emitter } from '../sessions/emitter';
+import { Emitter } from '../../core/base/event';
 import type { ConfigChanges } from '../sessions/sessionsController';
 import type { SessionInfo, SessionSource, SourceEvent } from './sessionSource';
 
@@ -34,7 +34,7 @@ export function parseTmuxSocket(setting: string): TmuxSocket | undefined {
 }
 
 export class TmuxSessionSource extends Disposable implements SessionSource {
-  private readonly emitter = this._register(new Emitter<SourceEvent>());
+  private readonly emitter = this._register(new Emitter<SourceEvent>(() => this.log));
   readonly onEvent = this.emitter.event;
   private source: TmuxLike | undefined;
   /** Pane id -> session; a pane's target is fixed while it is watched. */

@@ -4,7 +4,7 @@
 // controller and the account layer know, warns once per window at the threshold, and writes each saved
 // account's usage snapshot for the switch policy. Publishes the latest report for the status bar and the panel.
 //
-// No runtime vscode import (events use a local Emitter), so it runs in plain Node tests.
+// No runtime vscode import (events use the core's Emitter), so it runs in plain Node tests.
 import type { ProfileView } from '../../core/accounts/accountManager';
 import type { UsageSnapshot } from '../../core/accounts/schemas';
 import { describeError } from '../../core/base/errors';
@@ -20,7 +20,8 @@ import { Disposable } from '../disposable';
 import type { NotifierUi } from '../sessions/quotaNotifier';
 import type { AccountsFeed, ConfigChanges } from '../sessions/sessionsController';
 import type { SessionsSnapshot } from '../sessions/sessionsController';
-import { DeadlineTimer, Emitter, nodeTimers, type Timers } from '../sessions/emitter';
+import { Emitter } from '../../core/base/event';
+import { DeadlineTimer, nodeTimers, type Timers } from '../sessions/emitter';
 
 export interface UsageSessions {
   snapshot(): SessionsSnapshot;
@@ -90,7 +91,7 @@ export class UsageController extends Disposable {
   private readonly warnings: string[] = [];
   private savedAt = -Infinity;
 
-  private readonly changed = this._register(new Emitter<void>());
+  private readonly changed = this._register(new Emitter<void>(() => this.log));
   /** Fires after every refresh that produced a report. */
   readonly onDidChange = this.changed.event;
 

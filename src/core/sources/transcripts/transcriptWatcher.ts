@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { Emitter, type Disposable, type Event } from '../../base/event';
 import type { TranscriptSignal } from './transcriptRecord';
 import { TranscriptTail, type MalformedReport, type TailFs, type TailState } from './transcriptTail';
 
@@ -21,6 +22,8 @@ export interface TranscriptEvent {
 export interface WatcherLog {
   warn(message: string): void;
   debug(message: string): void;
+  /** A failing listener. */
+  error(message: string, err?: unknown): void;
 }
 
 export interface TranscriptWatcherOptions {
@@ -47,13 +50,6 @@ export interface TranscriptWatcherOptions {
   readonly clock?: () => number;
   readonly tailFs?: TailFs;
 }
-
-export interface Disposable {
-  dispose(): void;
-}
-
-type Listener = (event: TranscriptEvent) => void;
-type FilesListener = (paths: readonly string[]) => void;
 
 interface FileEntry {
   tail: TranscriptTail | null;
@@ -89,8 +85,8 @@ export class TranscriptWatcher implements Disposable {
   /** Followed files the rescan wants looked at; unlike dirtyFiles, these never revive a dropped tail. */
   private readonly polledFiles = new Set<string>();
   private readonly dirtyDirs = new Set<string>();
-  private listeners: Listener[] = [];
-  private filesListeners: FilesListener[] = [];
+  private readonly signals: Emitter<TranscriptEvent>;
+  private readonly filesChanged: Emitter<readonly string[]>;
   private debounceTimer: NodeJS.Timeout | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
   private startedAt = 0;
@@ -110,21 +106,20 @@ export class TranscriptWatcher implements Disposable {
     this.clock = options.clock ?? Date.now;
     this.persistent = options.persistent ?? true;
     this.persisted = new Map((options.offsets ?? []).map((s) => [s.path, s]));
+    this.signals = new Emitter<TranscriptEvent>(options.log);
+    this.onSignal = this.signals.event;
+    this.filesChanged = new Emitter<readonly string[]>(options.log);
+    this.onFilesChanged = this.filesChanged.event;
   }
 
-  onSignal(listener: Listener): Disposable {
-    this.listeners = [...this.listeners, listener];
-    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
-  }
+  /** Each signal of each new transcript line. */
+  readonly onSignal: Event<TranscriptEvent>;
 
   /**
    * After each batch of reads: the transcripts that changed (a watch event named them, or the rescan
    * found new bytes), so other readers of the same files (usage accounting) need not list them all.
    */
-  onFilesChanged(listener: FilesListener): Disposable {
-    this.filesListeners = [...this.filesListeners, listener];
-    return { dispose: () => (this.filesListeners = this.filesListeners.filter((l) => l !== listener)) };
-  }
+  readonly onFilesChanged: Event<readonly string[]>;
 
   /** Scans existing transcripts (without replaying them) and starts watching. */
   async start(): Promise<void> {
@@ -189,8 +184,8 @@ export class TranscriptWatcher implements Disposable {
     this.dirtyFiles.clear();
     this.dirtyDirs.clear();
     this.polledFiles.clear();
-    this.listeners = [];
-    this.filesListeners = [];
+    this.signals.dispose();
+    this.filesChanged.dispose();
   }
 
   // ---- discovery ----
@@ -358,18 +353,7 @@ export class TranscriptWatcher implements Disposable {
       const entry = this.files.get(p);
       if (entry !== undefined && entry.tail !== null && !paths.includes(p) && (await this.read(p, entry))) changed.push(p);
     }
-    if (changed.length > 0) this.fireFilesChanged(changed);
-  }
-
-  private fireFilesChanged(paths: readonly string[]): void {
-    for (const l of this.filesListeners) {
-      if (this.disposed) return;
-      try {
-        l(paths);
-      } catch (err) {
-        this.options.log?.warn(`transcript listener failed: ${String(err)}`);
-      }
-    }
+    if (changed.length > 0) this.filesChanged.fire(changed);
   }
 
   /** Reads what the file gained and emits its signals; true when it had new bytes (or started over). */
@@ -392,13 +376,7 @@ export class TranscriptWatcher implements Disposable {
     for (const signal of signals) {
       if (this.disposed) return grew;
       const event: TranscriptEvent = { signal, path: p, sessionId: signal.sessionId ?? fallback, cwd: signal.cwd };
-      for (const l of this.listeners) {
-        try {
-          l(event);
-        } catch (err) {
-          this.options.log?.warn(`transcript listener failed: ${String(err)}`);
-        }
-      }
+      this.signals.fire(event);
     }
     return grew;
   }

@@ -368,19 +368,34 @@ describe('QuotaDetector', () => {
       assert.deepEqual(types(), ['blocked', 'suspected']);
     });
 
-    it('stops notifying a disposed listener and isolates a failing one', () => {
-      const d = new QuotaDetector();
+    it('stops notifying a disposed listener, and logs a failing one and goes on', () => {
+      const failures: string[] = [];
+      const d = new QuotaDetector({ log: { error: (m, err) => failures.push(`${m}: ${(err as Error).message}`) } });
       const seen: string[] = [];
       const sub = d.onEvent((e) => seen.push(`first:${e.type}`));
       d.onEvent(() => {
         throw new Error('listener failed');
       });
       d.onEvent((e) => seen.push(`third:${e.type}`));
-      assert.throws(() => d.observe('s1', sig(cls('server', 'x'), 0)), /listener failed/);
+      assert.doesNotThrow(() => d.observe('s1', sig(cls('server', 'x'), 0)));
       assert.deepEqual(seen, ['first:error', 'third:error']);
+      assert.deepEqual(failures, ['event listener failed: listener failed']);
       sub.dispose();
-      assert.throws(() => d.observe('s1', sig(cls('server', 'y'), 0)));
+      d.observe('s1', sig(cls('server', 'y'), 0));
       assert.deepEqual(seen, ['first:error', 'third:error', 'third:error']);
+      assert.equal(failures.length, 2);
+    });
+
+    it('finishes its state change when a listener fails in the middle of it', () => {
+      const d = new QuotaDetector({ log: { error: () => undefined } });
+      d.onEvent(() => {
+        throw new Error('listener failed');
+      });
+      d.observe('s1', sig(cls('quota', LIMIT_3PM, { resetsAt: HOUR }), 0));
+      assert.equal(d.sessionView('s1')?.state, 'blocked');
+      assert.equal(d.nextDeadline()?.getTime(), at(HOUR).getTime());
+      d.tick(at(HOUR));
+      assert.equal(d.sessionView('s1')?.state, 'cleared');
     });
 
     it('reports events with state already applied', () => {

@@ -11,7 +11,7 @@ import {
   type AutoSwitchUi,
 } from '../../../../src/extension/accounts/autoSwitchController';
 import type { ExhaustedItemView } from '../../../../src/extension/accounts/autoSwitchText';
-import { Emitter } from '../../../../src/extension/sessions/emitter';
+import { Emitter } from '../../../../src/core/base/event';
 import { DEFAULTS, type SettingKey, type Settings } from '../../../../src/extension/settings';
 import { FakeTimers } from '../../../support/fakeTimers';
 

@@ -11,7 +11,7 @@ import { ScreenClassifier } from '../../../../src/core/screen/screenClassifier';
 import type { Settings } from '../../../../src/extension/settings';
 import { DEFAULTS } from '../../../../src/extension/settings';
 import { ResumeController, type ResumeTarget } from '../../../../src/extension/resume/resumeController';
-import { Emitter } from '../../../../src/extension/sessions/emitter';
+import { Emitter } from '../../../../src/core/base/event';
 import type { SessionsSnapshot, WatchedSession } from '../../../../src/extension/sessions/sessionsController';
 
 const FIRST: AccountRef = { id: 'a', label: 'first' };

@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import type { ProfileView } from '../../../../src/core/accounts/accountManager';
+import { Logger, type ComponentLogger } from '../../../../src/core/base/logger';
 import type { AccountState } from '../../../../src/core/accounts/schemas';
 import type { TranscriptEvent } from '../../../../src/core/sources/transcripts/transcriptWatcher';
 import type { Classification } from '../../../../src/core/detection/types';
 import { DEFAULTS as SETTING_DEFAULTS, type SettingKey, type Settings } from '../../../../src/extension/settings';
-import { Emitter } from '../../../../src/extension/sessions/emitter';
+import { Emitter } from '../../../../src/core/base/event';
 import { QuotaNotifier, QUOTA_ACTIONS, type NotifierUi } from '../../../../src/extension/sessions/quotaNotifier';
 import { SessionsController, type TranscriptFeed } from '../../../../src/extension/sessions/sessionsController';
 import type { SessionInfo, SessionSource, SourceEvent } from '../../../../src/extension/sources/sessionSource';
@@ -34,7 +35,7 @@ function quota(resetsAt: Date | null, evidence = 'You have hit your 5-hour limit
   return { verdict: 'quota', window: 'five_hour', resetsAt, evidence };
 }
 
-function setup(settings: Partial<Settings> = {}, env?: Readonly<Record<string, string | undefined>>) {
+function setup(settings: Partial<Settings> = {}, env?: Readonly<Record<string, string | undefined>>, logger?: ComponentLogger) {
   const timers = new FakeTimers({ now: new Date('2026-11-23T12:00:00Z').getTime() });
   const now = (): Date => new Date(timers.now);
   let profiles = [profile('work', true), profile('home', false)];
@@ -70,6 +71,7 @@ function setup(settings: Partial<Settings> = {}, env?: Readonly<Record<string, s
     timers,
     now,
     env,
+    logger,
     createTranscriptFeed: (dir) => (transcriptDirs.push(dir), feed),
     recordAccountState: (label, state) => {
       recorded.push([label, state]);
@@ -273,6 +275,31 @@ describe('sessions controller and notifier', () => {
     t.controller.dispose();
     t.transcriptFiles.fire(['/c/projects/-p/d.jsonl']);
     assert.equal(seen.length, 2, 'nothing after dispose');
+  });
+
+  it('logs a failing listener of its events and goes on: later listeners, the snapshot and later verdicts are unaffected', async () => {
+    const errors: string[] = [];
+    const sink = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => errors.push(m) };
+    const t = setup({}, undefined, new Logger(sink).child('sessions'));
+    await t.controller.refreshAccounts();
+    const seen: string[] = [];
+    t.controller.onDetectorEvent(() => {
+      throw new Error('listener broke');
+    });
+    t.controller.onDetectorEvent((e) => seen.push(`${e.sessionId}:${e.type}`));
+    t.add('tmux:%1');
+    t.add('tmux:%2');
+    const reset = new Date(t.timers.now + 3600_000);
+    t.verdict('tmux:%1', quota(reset));
+    assert.deepEqual(seen, ['tmux:%1:blocked']);
+    assert.deepEqual(errors, ['[sessions] event listener failed: listener broke']);
+    assert.equal(t.calls.length, 1, 'the notifier, subscribed before, still notified');
+    t.verdict('tmux:%2', quota(reset));
+    assert.deepEqual(seen, ['tmux:%1:blocked', 'tmux:%2:blocked']);
+    assert.deepEqual(t.controller.snapshot().sessions.map((s) => s.state), ['blocked', 'blocked']);
+    assert.equal(t.controller.timerArmed, true);
+    t.notifier.dispose();
+    t.controller.dispose();
   });
 
   it('reads transcripts in the config directory as the login is resolved: CLAUDE_CONFIG_DIR made absolute, in NFC', () => {
