@@ -1,4 +1,4 @@
-import type { Timers } from '../../src/extension/sessions/emitter';
+import type { Timers } from '../../src/core/base/timers';
 
 /** Timers driven by the test: nothing fires until advance() or runUntil() passes its time. */
 export class FakeTimers implements Timers {

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TimerApi, TmuxSourceEvent } from '../../src/core/sources/tmux/tmuxSource';
+import type { Timers } from '../../src/core/base/timers';
+import type { TmuxSourceEvent } from '../../src/core/sources/tmux/tmuxSource';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const RECORDINGS = path.join(REPO, 'test', 'fixtures', 'recordings');
@@ -125,7 +126,7 @@ export class EventLog {
 }
 
 /** Node timers that remember which are still pending, to prove a source left none running. */
-export class CountingTimers implements TimerApi {
+export class CountingTimers implements Timers {
   readonly active = new Set<NodeJS.Timeout>();
 
   setTimeout(fn: () => void, ms: number): unknown {

@@ -9,30 +9,22 @@
 // Any other chunk is covered by one look at the end of the current interval, so nothing written
 // waits longer than `intervalMs` to be read.
 
-export interface LookTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { nodeTimers, type Timers } from '../base/timers';
 
 export interface LookSchedulerOptions {
   /** Least time between two looks of streaming output that cannot draw a status row. */
   readonly intervalMs?: number;
   /** Monotonic clock in ms. */
   readonly now?: () => number;
-  readonly timers?: LookTimers;
+  readonly timers?: Timers;
 }
 
 export const DEFAULT_LOOK_INTERVAL_MS = 100;
 
-const nodeTimers: LookTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 export class LookScheduler {
   private readonly intervalMs: number;
   private readonly now: () => number;
-  private readonly timers: LookTimers;
+  private readonly timers: Timers;
   private lastLook = -Infinity;
   private timer: unknown = null;
   private disposed = false;

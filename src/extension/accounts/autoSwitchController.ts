@@ -25,7 +25,7 @@ import { redactSecrets } from '../../core/base/redact';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
 import { Emitter } from '../../core/base/event';
-import { DeadlineTimer, nodeTimers, type Timers } from '../sessions/emitter';
+import { DeadlineTimer, nodeTimers, type Timers } from '../../core/base/timers';
 import type { ConfigChanges } from '../sessions/sessionsController';
 import type { SwitchOutcome } from './accountsController';
 import {

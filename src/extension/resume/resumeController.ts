@@ -15,7 +15,7 @@ import type { TimeContext } from '../../core/detection/types';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
 import { Emitter } from '../../core/base/event';
-import { nodeTimers, type Timers } from '../sessions/emitter';
+import { nodeTimers, type Timers } from '../../core/base/timers';
 import type { SessionsSnapshot } from '../sessions/sessionsController';
 
 /** What resuming needs of a source: its session's screen, whether Claude Code still runs there, and typing. */

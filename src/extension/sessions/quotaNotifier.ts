@@ -11,7 +11,7 @@ import type { LimitWindow } from '../../core/detection/types';
 import { CommandIds } from '../commandIds';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
-import { MAX_TIMER_MS, nodeTimers, type Timers } from './emitter';
+import { DeadlineTimer, nodeTimers, type Timers } from '../../core/base/timers';
 import type { SessionsSnapshot } from './sessionsController';
 import { quotaHitMessage, quotaResetMessage, serverErrorsMessage } from './sessionText';
 
@@ -47,7 +47,7 @@ interface Notified {
   account: AccountRef | null;
   window: LimitWindow | null;
   resetsAt: Date;
-  reminder: unknown;
+  reminder: DeadlineTimer | undefined;
 }
 
 export interface ShownNotification {
@@ -157,11 +157,13 @@ export class QuotaNotifier extends Disposable {
 
   private armReminder(n: Notified): void {
     this.cancelReminder(n);
+    const reminder = new DeadlineTimer(this.timers);
+    n.reminder = reminder;
     const fire = (): void => {
       const left = n.resetsAt.getTime() - this.now().getTime();
       if (left > 0) {
         // Long waits exceed what one Node timer can hold, and an 'updated' event may have moved the reset.
-        n.reminder = this.timers.setTimeout(fire, Math.min(left, MAX_TIMER_MS));
+        reminder.arm(left, fire);
         return;
       }
       n.reminder = undefined;
@@ -177,12 +179,11 @@ export class QuotaNotifier extends Disposable {
         () => undefined,
       );
     };
-    n.reminder = this.timers.setTimeout(fire, Math.min(Math.max(0, n.resetsAt.getTime() - this.now().getTime()), MAX_TIMER_MS));
+    reminder.arm(n.resetsAt.getTime() - this.now().getTime(), fire);
   }
 
   private cancelReminder(n: Notified): void {
-    if (n.reminder === undefined) return;
-    this.timers.clearTimeout(n.reminder);
+    n.reminder?.clear();
     n.reminder = undefined;
   }
 

@@ -25,7 +25,7 @@ import type { ConfigurationReader, SettingKey } from '../configuration';
 import { Disposable } from '../disposable';
 import type { SessionInfo, SessionKind, SessionSource, SourceEvent, UnwatchedReason } from '../sources/sessionSource';
 import { Emitter } from '../../core/base/event';
-import { DeadlineTimer, nodeTimers, type Timers } from './emitter';
+import { DeadlineTimer, nodeTimers, type Timers } from '../../core/base/timers';
 
 export interface AccountsFeed {
   list(): Promise<ProfileView[]>;

@@ -24,6 +24,7 @@ import type * as vscode from 'vscode';
 import { describeError } from '../../core/base/errors';
 import { Emitter } from '../../core/base/event';
 import { Logger, type ComponentLogger } from '../../core/base/logger';
+import { nodeTimers, type IntervalTimers } from '../../core/base/timers';
 import { LookScheduler } from '../../core/screen/lookScheduler';
 import type { KeyInput } from '../../core/resume/resumePlanner';
 import { ScreenClassifier } from '../../core/screen/screenClassifier';
@@ -58,20 +59,6 @@ export type TerminalWindow = Pick<
 type SourceSettingKey = 'sources.terminals' | 'sources.tmux' | 'claudeCommandPatterns';
 export type SourceSettings = <K extends SourceSettingKey>(key: K) => Settings[K];
 
-export interface TimerApi {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-const nodeTimers: TimerApi = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-  setInterval: (fn, ms) => setInterval(fn, ms),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
-
 export interface TerminalSourceOptions {
   /** Reads sources.terminals, sources.tmux and claudeCommandPatterns. */
   readonly settings: SourceSettings;
@@ -84,7 +71,7 @@ export interface TerminalSourceOptions {
   readonly timeContext?: () => TimeContext;
   /** Command lines of a process and its descendants. Default: /proc on Linux, nothing elsewhere. */
   readonly processCommandLines?: (pid: number) => readonly string[] | Promise<readonly string[]>;
-  readonly timers?: TimerApi;
+  readonly timers?: IntervalTimers;
   /** How long a new terminal may take to report shell integration before it counts as without. */
   readonly shellIntegrationTimeoutMs?: number;
   /** Interval of the process-tree check of terminals that cannot be read. */
@@ -146,7 +133,7 @@ export class TerminalSource extends Disposable implements SessionSource {
   readonly onEvent: vscode.Event<SourceEvent>;
   private readonly settings: SourceSettings;
   private readonly log: ComponentLogger;
-  private readonly timers: TimerApi;
+  private readonly timers: IntervalTimers;
   private readonly processCommandLines: (pid: number) => readonly string[] | Promise<readonly string[]>;
   private readonly integrationTimeoutMs: number;
   private readonly recheckMs: number;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProfileView } from '../../core/accounts/accountManager';
+import { DeadlineTimer, nodeTimers } from '../../core/base/timers';
 import { CommandIds } from '../commandIds';
 import { ConfigurationWatcher, readSetting } from '../configuration';
 import { Disposable } from '../disposable';
@@ -39,7 +40,7 @@ export class StatusBarController extends Disposable {
   private item: vscode.StatusBarItem | undefined;
   private refreshing: Promise<void> = Promise.resolve();
   private profiles: readonly ProfileView[] = [];
-  private countdown: NodeJS.Timeout | undefined;
+  private readonly countdown = new DeadlineTimer(nodeTimers);
 
   constructor(
     private readonly source: StatusBarSource,
@@ -81,7 +82,7 @@ export class StatusBarController extends Disposable {
   }
 
   private hide(): void {
-    this.stopCountdown();
+    this.countdown.clear();
     this.item?.dispose();
     this.item = undefined;
   }
@@ -102,7 +103,7 @@ export class StatusBarController extends Disposable {
 
   /** Applies the current accounts and sessions; re-arms the countdown while one runs. */
   private render(): void {
-    this.stopCountdown();
+    this.countdown.clear();
     const item = this.item;
     if (!item || this.isDisposed) return;
     const view: WatchView = describeWatch(this.profiles, this.sessions.snapshot(), new Date(), undefined, this.extra?.tooltipLines() ?? []);
@@ -112,12 +113,6 @@ export class StatusBarController extends Disposable {
     item.tooltip = tooltip;
     item.accessibilityInformation = { label: view.accessibilityLabel, role: 'button' };
     item.backgroundColor = view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    if (view.nextUpdateMs !== null) this.countdown = setTimeout(() => this.render(), view.nextUpdateMs);
-  }
-
-  private stopCountdown(): void {
-    if (this.countdown === undefined) return;
-    clearTimeout(this.countdown);
-    this.countdown = undefined;
+    if (view.nextUpdateMs !== null) this.countdown.arm(view.nextUpdateMs, () => this.render());
   }
 }

@@ -21,7 +21,7 @@ import type { NotifierUi } from '../sessions/quotaNotifier';
 import type { AccountsFeed, ConfigChanges } from '../sessions/sessionsController';
 import type { SessionsSnapshot } from '../sessions/sessionsController';
 import { Emitter } from '../../core/base/event';
-import { DeadlineTimer, nodeTimers, type Timers } from '../sessions/emitter';
+import { DeadlineTimer, nodeTimers, type Timers } from '../../core/base/timers';
 
 export interface UsageSessions {
   snapshot(): SessionsSnapshot;

@@ -17,6 +17,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ComponentLogger } from '../../base/logger';
+import { nodeTimers, type Timers } from '../../base/timers';
 import { LookScheduler } from '../../screen/lookScheduler';
 import { ScreenClassifier } from '../../screen/screenClassifier';
 import { Classification, TimeContext } from '../../detection/types';
@@ -33,16 +34,6 @@ export type TmuxSourceEvent =
   | { readonly type: 'state'; readonly state: TmuxSourceState }
   | { readonly type: 'error'; readonly error: Error };
 
-export interface TimerApi {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const nodeTimers: TimerApi = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 export interface TmuxSourceOptions {
   /** Default: the default server (`-L default`, i.e. $TMUX_TMPDIR/tmux-<uid>/default), whatever $TMUX says. */
   readonly socket?: TmuxSocket;
@@ -51,7 +42,7 @@ export interface TmuxSourceOptions {
   readonly timeContext?: () => TimeContext;
   readonly spawn?: SpawnFn;
   readonly logger?: ComponentLogger;
-  readonly timers?: TimerApi;
+  readonly timers?: Timers;
   /** Root of the process table; null disables process-tree matching (only pane_current_command is used). */
   readonly procRoot?: string | null;
   /** A non-Claude pane that prints is checked again at most this often (ms). */
@@ -96,7 +87,7 @@ export class TmuxSource {
   private readonly spawnFn: SpawnFn;
   private readonly matcher: ClaudeMatcher;
   private readonly proc: ProcReader | null;
-  private readonly timers: TimerApi;
+  private readonly timers: Timers;
   private readonly timeContext: () => TimeContext;
   private readonly log: ComponentLogger | undefined;
   private readonly socketFile: string;

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { Emitter, type Disposable, type Event } from '../../base/event';
+import { backgroundTimers, nodeTimers, type IntervalTimers } from '../../base/timers';
 import type { TranscriptSignal } from './transcriptRecord';
 import { TranscriptTail, type MalformedReport, type TailFs, type TailState } from './transcriptTail';
 
@@ -46,6 +47,8 @@ export interface TranscriptWatcherOptions {
   readonly rescanMs?: number;
   /** Whether the watches and timers keep the process alive (like fs.watch's option). Default true. */
   readonly persistent?: boolean;
+  /** Default: Node's timers, unref'd unless persistent. */
+  readonly timers?: IntervalTimers;
   readonly log?: WatcherLog;
   readonly clock?: () => number;
   readonly tailFs?: TailFs;
@@ -87,8 +90,9 @@ export class TranscriptWatcher implements Disposable {
   private readonly dirtyDirs = new Set<string>();
   private readonly signals: Emitter<TranscriptEvent>;
   private readonly filesChanged: Emitter<readonly string[]>;
-  private debounceTimer: NodeJS.Timeout | null = null;
-  private rescanTimer: NodeJS.Timeout | null = null;
+  private readonly timers: IntervalTimers;
+  private debounceTimer: unknown = null;
+  private rescanTimer: unknown = null;
   private startedAt = 0;
   private disposed = false;
   private watchLimitWarned = false;
@@ -105,6 +109,7 @@ export class TranscriptWatcher implements Disposable {
     this.rescanMs = options.rescanMs ?? 30_000;
     this.clock = options.clock ?? Date.now;
     this.persistent = options.persistent ?? true;
+    this.timers = options.timers ?? (this.persistent ? nodeTimers : backgroundTimers);
     this.persisted = new Map((options.offsets ?? []).map((s) => [s.path, s]));
     this.signals = new Emitter<TranscriptEvent>(options.log);
     this.onSignal = this.signals.event;
@@ -132,8 +137,7 @@ export class TranscriptWatcher implements Disposable {
     await this.scanDir(this.projectsDir, 0, true);
     if (this.disposed) return;
     if (this.rescanMs > 0) {
-      this.rescanTimer = setInterval(() => this.rescan(), this.rescanMs);
-      if (!this.persistent) this.rescanTimer.unref();
+      this.rescanTimer = this.timers.setInterval(() => this.rescan(), this.rescanMs);
     }
     // Persisted offsets resume at once: lines written while we were not running are news.
     for (const p of this.resumed) this.dirtyFiles.add(p);
@@ -174,8 +178,8 @@ export class TranscriptWatcher implements Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.debounceTimer !== null) clearTimeout(this.debounceTimer);
-    if (this.rescanTimer !== null) clearInterval(this.rescanTimer);
+    if (this.debounceTimer !== null) this.timers.clearTimeout(this.debounceTimer);
+    if (this.rescanTimer !== null) this.timers.clearInterval(this.rescanTimer);
     this.debounceTimer = null;
     this.rescanTimer = null;
     for (const w of this.watchers.values()) w.close();
@@ -314,11 +318,10 @@ export class TranscriptWatcher implements Disposable {
 
   private schedule(): void {
     if (this.disposed || this.debounceTimer !== null) return;
-    this.debounceTimer = setTimeout(() => {
+    this.debounceTimer = this.timers.setTimeout(() => {
       this.debounceTimer = null;
       this.flushing = this.flushing.then(() => this.flush()).catch((err: unknown) => this.options.log?.warn(`transcript read failed: ${String(err)}`));
     }, this.debounceMs);
-    if (!this.persistent) this.debounceTimer.unref();
   }
 
   private async flush(): Promise<void> {

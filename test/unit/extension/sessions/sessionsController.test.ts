@@ -261,6 +261,24 @@ describe('sessions controller and notifier', () => {
     t.controller.dispose();
   });
 
+  it('reminds at a reset further away than one Node timer can wait, and not before', async () => {
+    const t = setup();
+    await t.controller.refreshAccounts();
+    t.setAnswer('Remind Me at Reset');
+    t.add('tmux:%1');
+    const far = 30 * 86_400_000; // more than 2^31-1 ms (about 24.8 days)
+    t.verdict('tmux:%1', quota(new Date(t.timers.now + far), 'You have hit your weekly limit · resets Dec 23'));
+    await flush();
+    assert.ok(t.timers.dueTimes().every((at) => at - t.timers.now <= 2_147_483_647), 'no timer beyond what Node holds');
+    t.timers.advance(far - 1000);
+    assert.equal(t.calls.filter((c) => c.kind === 'info').length, 0, 'the capped timer fired early and re-armed, silently');
+    t.timers.advance(1000);
+    assert.equal(t.calls.filter((c) => c.kind === 'info').length, 1);
+    t.notifier.dispose();
+    t.controller.dispose();
+    assert.equal(t.timers.pending.size, 0);
+  });
+
   it('passes on which transcript files changed while transcripts are read, from each watcher it starts', () => {
     const t = setup();
     const seen: string[][] = [];

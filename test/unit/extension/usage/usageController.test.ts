@@ -7,7 +7,7 @@ import type { UsageSnapshot } from '../../../../src/core/accounts/schemas';
 import { TranscriptWatcher } from '../../../../src/core/sources/transcripts/transcriptWatcher';
 import { DEFAULTS, type SettingKey, type Settings } from '../../../../src/extension/settings';
 import { Emitter } from '../../../../src/core/base/event';
-import type { Timers } from '../../../../src/extension/sessions/emitter';
+import type { Timers } from '../../../../src/core/base/timers';
 import type { NotifierUi } from '../../../../src/extension/sessions/quotaNotifier';
 import { SessionsController, type ConfigChanges } from '../../../../src/extension/sessions/sessionsController';
 import { usageTooltipLines } from '../../../../src/extension/statusBar/usageTooltip';
