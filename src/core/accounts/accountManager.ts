@@ -1,7 +1,7 @@
 // Capture, switch, rename, remove and list saved Claude Code logins: the facade of the account layer.
 // A switch itself (locks, journal, backups, recovery) is the switch transaction's.
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { AccountError } from './errors';
 import { displayLabel, labelMatches, validateLabel } from './labels';
@@ -139,6 +139,22 @@ export class AccountManager {
       doc.profiles.find((p) => p.accountUuid === account.accountUuid) ??
       doc.profiles.find((p) => p.email.toLowerCase() === account.emailAddress.toLowerCase())
     );
+  }
+
+  /**
+   * What the live login (identity and refresh token) and the saved profiles say now, as a hash: it
+   * changes when another window, the CLI or Claude Code itself changes either.
+   */
+  async fingerprint(): Promise<string> {
+    let live = 'unreadable';
+    try {
+      const l = await this.readLive();
+      live = JSON.stringify([l.account?.accountUuid ?? null, l.account?.organizationUuid ?? null, l.credsTokens?.refreshToken ?? null]);
+    } catch {
+      // a damaged or half-written login reads as its own state; the next change is compared with it
+    }
+    const meta = JSON.stringify(await this.store.readMeta());
+    return createHash('sha256').update(live).update('\0').update(meta).digest('hex');
   }
 
   async list(): Promise<ProfileView[]> {

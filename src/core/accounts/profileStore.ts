@@ -20,6 +20,8 @@ export function profileSecretKey(profileId: string): ProfileSecretKey {
 export interface ProfileStore {
   /** Human-readable description for messages. */
   readonly description: string;
+  /** The file it keeps the profiles in, when it is one (watched for changes made elsewhere). */
+  readonly file?: string;
   readMeta(): Promise<ProfilesDocument>;
   writeMeta(doc: ProfilesDocument): Promise<void>;
   /** The secret as stored (a JSON text validated by the caller), or undefined. */

@@ -6,6 +6,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import { AccountError, describeFsError } from '../../core/accounts/errors';
 import { AccountManager, ProfileView, validateLabel } from '../../core/accounts/accountManager';
 import { quotaHome } from '../../core/accounts/claudePaths';
+import { LiveLoginWatcher } from '../../core/accounts/liveLoginWatcher';
 import type { ProfileStore } from '../../core/accounts/profileStore';
 import type { AccountState, UsageSnapshot } from '../../core/accounts/schemas';
 import { Emitter } from '../../core/base/event';
@@ -124,6 +125,17 @@ export class AccountsController extends Disposable {
       vscode.commands.registerCommand(CommandIds.renameAccount, (from?: unknown, to?: unknown) => this.renameAccount(stringArg(from), stringArg(to))),
     );
     this._register(vscode.commands.registerCommand(CommandIds.removeAccount, (label?: unknown) => this.removeAccount(stringArg(label))));
+
+    // A switch made elsewhere (another window, the CLI, /login in Claude Code) shows here within a second.
+    const files = [this.manager.paths.claudeJsonFile, ...(this.manager.live.kind === 'file' ? [this.manager.live.location] : []), ...(opts.store.file ? [opts.store.file] : [])];
+    const watcher = this._register(new LiveLoginWatcher({ files, fingerprint: () => this.manager.fingerprint(), log: this.log }));
+    this._register(
+      watcher.onDidChange(() => {
+        this.log.info('The live login or the saved profiles changed outside this window');
+        this.changed.fire();
+      }),
+    );
+    watcher.start().catch((err: unknown) => this.log.warn(`Not watching the live login for outside changes: ${safeMessage(err)}`));
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {

@@ -133,6 +133,23 @@ describe('accounts', () => {
     await waitFor('status bar item back', () => (api.statusBarText() === '$(account) alpha' ? true : undefined));
   });
 
+  it('shows a switch made outside this window (another window, the CLI, /login) without any event of its own', async () => {
+    await waitFor('status bar shows alpha', () => (api.statusBarText() === '$(account) alpha' ? true : undefined));
+    // Another process switches to beta the way the CLI does: temp file, then rename.
+    const dir = configDir();
+    for (const [name, text] of [
+      ['.credentials.json', JSON.stringify({ claudeAiOauth: tokens('beta') }, null, 2)],
+      ['.claude.json', JSON.stringify({ ...UNRELATED, oauthAccount: account('beta') }, null, 2)],
+    ] as const) {
+      fs.writeFileSync(path.join(dir, `${name}.tmp-test`), text, { mode: 0o600 });
+      fs.renameSync(path.join(dir, `${name}.tmp-test`), path.join(dir, name));
+    }
+    // Generous for a loaded CI machine; the watcher itself reads within a second.
+    await waitFor('status bar shows the outside switch', () => (api.statusBarText() === '$(account) personal' ? true : undefined), 5000);
+    writeLogin('alpha');
+    await waitFor('status bar shows alpha again', () => (api.statusBarText() === '$(account) alpha' ? true : undefined), 5000);
+  });
+
   it('logs the switch and never a token', async () => {
     const roots = [path.dirname(api.logDir), path.dirname(path.dirname(api.logDir))];
     const text = await waitFor('the switch in the output channel log file', () => {
