@@ -119,8 +119,8 @@ export async function runAccountsCommand(argv: string[], io: AccountsIo): Promis
       }
       case 'remove': {
         expectArgs(rest, 1, 'a label: accounts remove <label>');
-        await manager.remove(rest[0] ?? '');
-        io.stdout.write(`Removed profile "${displayLabel(rest[0] ?? '')}".\n`);
+        const { backupsRemoved } = await manager.remove(rest[0] ?? '');
+        io.stdout.write(`Removed profile "${displayLabel(rest[0] ?? '')}"${backupsRemoved > 0 ? ` and ${backupsRemoved} backup${backupsRemoved === 1 ? '' : 's'} holding its login` : ''}.\n`);
         return 0;
       }
       case 'rename': {

@@ -348,12 +348,21 @@ export class AccountManager {
   }
 
   /** Forgets a profile. The live login is not touched, even when it is the active one. */
-  async remove(label: string): Promise<void> {
-    return this.store.exclusive(async () => {
+  /**
+   * Forgets a profile, and the backups that hold its login (a removed account's tokens should not
+   * stay behind in them). Returns how many backups went.
+   */
+  async remove(label: string): Promise<{ backupsRemoved: number }> {
+    const { removed, tokens } = await this.store.exclusive(async () => {
+      const target = this.findByLabel(await this.store.readMeta(), label);
+      const saved = await this.readSecret(target).catch(() => null);
       // Metadata first: a leftover secret is harmless, a profile without secret is not.
-      const p = await this.editProfile(label, () => null);
-      await this.store.deleteSecret(profileSecretKey(p.id));
+      const gone = await this.editProfile(target.label, () => null);
+      await this.store.deleteSecret(profileSecretKey(gone.id));
+      return { removed: gone, tokens: saved?.claudeAiOauth ?? null };
     });
+    const backupsRemoved = await this.tx.removeBackupsOf(removed.oauthAccount, tokens);
+    return { backupsRemoved };
   }
 
   async setState(label: string, state: AccountState): Promise<void> {

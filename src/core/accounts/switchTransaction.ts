@@ -47,6 +47,8 @@ export interface SwitchTransactionOptions {
   readonly now: () => number;
   readonly lockTimeoutMs?: number;
   readonly backupsToKeep?: number;
+  /** Backups older than this are removed whatever their number (default 30 days). */
+  readonly backupMaxAgeMs?: number;
   /** Test hook, called at named points of a switch (crash and fault injection). */
   readonly onStep?: (step: SwitchStep) => Promise<void> | void;
 }
@@ -224,16 +226,67 @@ export class SwitchTransaction {
 
   private async pruneBackups(): Promise<void> {
     const keep = this.opts.backupsToKeep ?? 10;
-    let names: string[];
-    try {
-      names = await this.fs.readdir(this.opts.backupsDir);
-    } catch {
-      return;
-    }
-    const prefixes = [...new Set(names.filter((n) => !n.startsWith('.')).map((n) => n.split('.')[0] ?? n))].sort();
+    const oldest = this.opts.now() - (this.opts.backupMaxAgeMs ?? BACKUP_MAX_AGE_MS);
+    const names = await this.backupNames();
+    const prefixes = [...new Set(names.map(prefixOf))].sort();
     const drop = new Set(prefixes.slice(0, Math.max(0, prefixes.length - keep)));
-    for (const n of names) {
-      if (drop.has(n.split('.')[0] ?? n)) await this.fs.unlink(path.join(this.opts.backupsDir, n)).catch(() => undefined);
+    for (const prefix of prefixes) {
+      if (drop.has(prefix)) continue;
+      const st = await this.fs.lstat(path.join(this.opts.backupsDir, `${prefix}.credentials.json`)).catch(() => null);
+      const stJson = st ?? (await this.fs.lstat(path.join(this.opts.backupsDir, `${prefix}.claude.json`)).catch(() => null));
+      if (stJson && stJson.mtimeMs < oldest) drop.add(prefix);
+    }
+    await this.removeBackupPrefixes(names, drop);
+  }
+
+  /**
+   * Removes every backup that holds the login of a removed profile: a pair whose `.claude.json`
+   * names that identity (account and organisation), or whose credentials hold its saved tokens.
+   * Returns how many backups (pairs) went.
+   */
+  async removeBackupsOf(account: OauthAccount, tokens: OauthTokens | null): Promise<number> {
+    const names = await this.backupNames();
+    const drop = new Set<string>();
+    for (const prefix of new Set(names.map(prefixOf))) {
+      const json = await this.readBackup(`${prefix}.claude.json`);
+      const creds = await this.readBackup(`${prefix}.credentials.json`);
+      const who = (json?.['oauthAccount'] ?? null) as { accountUuid?: unknown; organizationUuid?: unknown } | null;
+      const sameIdentity = who !== null && who.accountUuid === account.accountUuid && (who.organizationUuid ?? null) === (account.organizationUuid ?? null);
+      const held = (creds?.['claudeAiOauth'] ?? null) as { accessToken?: unknown; refreshToken?: unknown } | null;
+      const sameTokens = tokens !== null && held !== null && (held.refreshToken === tokens.refreshToken || held.accessToken === tokens.accessToken);
+      if (sameIdentity || sameTokens) drop.add(prefix);
+    }
+    await this.removeBackupPrefixes(names, drop);
+    return drop.size;
+  }
+
+  private async backupNames(): Promise<string[]> {
+    try {
+      return (await this.fs.readdir(this.opts.backupsDir)).filter((n) => !n.startsWith('.'));
+    } catch {
+      return [];
     }
   }
+
+  private async readBackup(name: string): Promise<Record<string, unknown> | null> {
+    try {
+      const snap = await readRegularFile(this.fs, path.join(this.opts.backupsDir, name));
+      const v: unknown = snap ? JSON.parse(snap.text) : null;
+      return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+    } catch {
+      return null; // unreadable or not JSON: judged by its pair, or kept
+    }
+  }
+
+  private async removeBackupPrefixes(names: readonly string[], drop: ReadonlySet<string>): Promise<void> {
+    for (const n of names) {
+      if (drop.has(prefixOf(n))) await this.fs.unlink(path.join(this.opts.backupsDir, n)).catch(() => undefined);
+    }
+  }
+}
+
+export const BACKUP_MAX_AGE_MS = 30 * 24 * 3_600_000;
+
+function prefixOf(name: string): string {
+  return name.split('.')[0] ?? name;
 }

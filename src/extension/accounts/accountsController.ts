@@ -374,14 +374,14 @@ export class AccountsController extends Disposable {
       `Remove the saved account "${label}"${who}?`,
       {
         modal: true,
-        detail: `Its saved tokens are deleted from VS Code's secret storage. The current Claude Code login is not changed${view?.active ? ', even though this is the active account' : ''}.`,
+        detail: `Its saved tokens are deleted from VS Code's secret storage, and the switch backups that hold its login are deleted too. The current Claude Code login is not changed${view?.active ? ', even though this is the active account' : ''}.`,
       },
       REMOVE,
     );
     if (choice !== REMOVE) return false;
     try {
-      await this.exclusive(() => this.manager.remove(label));
-      this.log.info(`Removed account "${label}"${who}`);
+      const { backupsRemoved } = await this.exclusive(() => this.manager.remove(label));
+      this.log.info(`Removed account "${label}"${who} and ${backupsRemoved} backup(s) holding its login`);
       void this.notify('info', `Removed the saved account "${label}".`);
       this.changed.fire();
       return true;
