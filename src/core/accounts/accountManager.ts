@@ -15,6 +15,13 @@ import { ProfileStore, profileSecretKey } from './profileStore';
 import { AccountState, OauthAccount, OauthTokens, ProfileMeta, ProfileSecret, ProfileSecretSchema, ProfilesDocument, UsageSnapshot, describeIssues } from './schemas';
 import { Choice, SwitchStrategy, chooseNextAvailable, effectiveState } from './policy';
 import { RecoveryResult, SwitchStep, SwitchTransaction } from './switchTransaction';
+import { attributeLiveTokens, ledgerPath, readLedger, sameIdentity, writeLedger } from './attribution';
+
+/** What a re-capture did: the profile saved into, or why the live tokens were filed under none. */
+interface Recapture {
+  readonly profile: ProfileMeta | undefined;
+  readonly unattributed?: { readonly profile: ProfileMeta; readonly reason: string };
+}
 
 export type { RecoveryAction, RecoveryResult, SwitchStep } from './switchTransaction';
 export { displayLabel, validateLabel } from './labels';
@@ -134,10 +141,12 @@ export class AccountManager {
     return p;
   }
 
+  /** The profile of an identity: account and organisation (one email in two organisations is two). */
   private static matchAccount(doc: ProfilesDocument, account: OauthAccount): ProfileMeta | undefined {
+    const sameOrg = (p: ProfileMeta): boolean => (p.organizationUuid ?? null) === (account.organizationUuid ?? null);
     return (
-      doc.profiles.find((p) => p.accountUuid === account.accountUuid) ??
-      doc.profiles.find((p) => p.email.toLowerCase() === account.emailAddress.toLowerCase())
+      doc.profiles.find((p) => sameIdentity(p, account)) ??
+      doc.profiles.find((p) => sameOrg(p) && p.email.toLowerCase() === account.emailAddress.toLowerCase())
     );
   }
 
@@ -228,45 +237,57 @@ export class AccountManager {
         await this.store.writeMeta({ ...doc, profiles: [...doc.profiles, meta] });
         return meta.id;
       });
+      if (live.account && live.credsTokens) await writeLedger(this.fs, ledgerPath(this.opts.stateDir, this.paths.configDir), live.account, live.credsTokens, this.now());
       return (await this.list()).find((v) => v.id === id) as ProfileView;
     });
   }
 
   /**
    * Saves the live tokens into the profile of the logged-in account (Claude Code rotates refresh
-   * tokens, so a profile captured earlier may hold a dead one). Returns the profile, if any.
+   * tokens, so a profile captured earlier may hold a dead one), but only when they can be attributed
+   * to it (see attribution.ts): otherwise they are an unsaved login and no profile is overwritten.
    */
-  private async recaptureLocked(live: LiveLogin): Promise<ProfileMeta | undefined> {
+  private async recaptureLocked(live: LiveLogin): Promise<Recapture> {
     const { account, credsTokens } = live;
-    if (!account || !credsTokens) return undefined;
-    return this.store.exclusive(async () => {
+    if (!account || !credsTokens) return { profile: undefined };
+    const ledgerFile = ledgerPath(this.opts.stateDir, this.paths.configDir);
+    const ledger = await readLedger(this.fs, ledgerFile);
+    const result = await this.store.exclusive(async (): Promise<Recapture> => {
       const doc = await this.store.readMeta();
       const prof = AccountManager.matchAccount(doc, account);
-      if (!prof) return undefined;
-      const key = profileSecretKey(prof.id);
-      const stored = await this.store.readSecret(key);
-      let storedTokens: unknown;
-      try {
-        storedTokens = stored === undefined ? undefined : (JSON.parse(stored) as { claudeAiOauth?: unknown }).claudeAiOauth;
-      } catch {
-        storedTokens = undefined;
-      }
+      if (!prof) return { profile: undefined };
+      const storedTokens = await this.savedTokens(prof);
+      const others = [];
+      for (const p of doc.profiles) if (p.id !== prof.id) others.push({ label: displayLabel(p.label), tokens: await this.savedTokens(p) });
+      const attribution = attributeLiveTokens({ profile: prof, saved: storedTokens, live: credsTokens, liveAccount: account, ledger, others });
+      if (!attribution.ok) return { profile: undefined, unattributed: { profile: prof, reason: attribution.reason } };
       if (!isDeepStrictEqual(storedTokens, credsTokens)) {
-        await this.store.writeSecret(key, JSON.stringify({ claudeAiOauth: credsTokens }));
+        await this.store.writeSecret(profileSecretKey(prof.id), JSON.stringify({ claudeAiOauth: credsTokens }));
       }
       const state: AccountState = prof.state.kind === 'expired' || prof.state.kind === 'invalid' ? { kind: 'available' } : prof.state;
       const meta = this.buildMeta({ id: prof.id, label: prof.label, state }, account, credsTokens, prof);
-      if (isDeepStrictEqual({ ...meta, capturedAt: 0 }, { ...prof, capturedAt: 0 })) return prof;
+      if (isDeepStrictEqual({ ...meta, capturedAt: 0 }, { ...prof, capturedAt: 0 })) return { profile: prof };
       await this.store.writeMeta(replaceProfile(await this.store.readMeta(), prof.id, meta));
-      return meta;
+      return { profile: meta };
     });
+    if (result.profile) await writeLedger(this.fs, ledgerFile, account, credsTokens, this.now());
+    return result;
+  }
+
+  /** A profile's saved tokens, null when missing or unreadable. */
+  private async savedTokens(p: ProfileMeta): Promise<OauthTokens | null> {
+    try {
+      return (await this.readSecret(p)).claudeAiOauth;
+    } catch {
+      return null;
+    }
   }
 
   /** Re-captures the active login into its profile; returns its label or null when it is not saved. */
   refreshActiveProfile(): Promise<string | null> {
     return this.tx.withLocks(async () => {
       await this.tx.recoverLocked();
-      const p = await this.recaptureLocked(await this.readLive());
+      const p = (await this.recaptureLocked(await this.readLive())).profile;
       return p ? displayLabel(p.label) : null;
     });
   }
@@ -293,14 +314,23 @@ export class AccountManager {
       // Outgoing account: keep its newest tokens before they are overwritten.
       let from: string | null = null;
       if (live.credsTokens) {
-        const outgoing = rec.action === 'unresolved' ? undefined : await this.recaptureLocked(live);
+        const recaptured = rec.action === 'unresolved' ? { profile: undefined } : await this.recaptureLocked(live);
+        const outgoing = recaptured.profile;
         if (outgoing) {
           from = displayLabel(outgoing.label);
           if (outgoing.id === target.id) {
             return { changed: false, from, to: displayLabel(target.label), warnings, backupPrefix: null };
           }
+        } else if (recaptured.unattributed && !options.allowUnsaved) {
+          const { profile, reason } = recaptured.unattributed;
+          throw new AccountError(
+            'unsaved-login',
+            `The live tokens cannot be filed under "${displayLabel(profile.label)}", which .claude.json names: ${reason} ` +
+              `(a login in progress, or another account's tokens). Nothing was saved over that profile; finish the login in Claude Code ` +
+              `and try again, or use --force to switch anyway (the live tokens are kept only in a backup)`,
+          );
         } else if (!options.allowUnsaved) {
-          const who = live.account ? `(${live.account.emailAddress}) ` : '';
+          const who = live.account ? `(${escapeForDisplay(live.account.emailAddress)}) ` : '';
           throw new AccountError(
             'unsaved-login',
             `The current login ${who}is not saved in any profile; save it first with \`accounts add <label>\` (or use --force to switch anyway; it is kept only in a backup)`,
@@ -317,6 +347,7 @@ export class AccountManager {
       }
 
       const backupPrefix = await this.tx.replaceLogin(live, { tokens: secret.claudeAiOauth, account: target.oauthAccount, profileId: target.id });
+      await writeLedger(this.fs, ledgerPath(this.opts.stateDir, this.paths.configDir), target.oauthAccount, secret.claudeAiOauth, this.now());
       return { changed: true, from, to: displayLabel(target.label), warnings, backupPrefix };
     });
   }
