@@ -202,7 +202,11 @@ describe('resuming a session stalled by a usage limit after an account switch (r
       const typedBefore = api.resume.typed().length;
       const { pane, id } = await hitLimitInPane(srv, seqBefore);
       await waitFor('Claude Code\'s own auto-continue', () => /Continuing automatically at .* · Esc to cancel/.test(srv.capture(pane)), 15_000, 150);
-      const status = await waitFor('the resume decision at the reset', () => api.resume.statuses().get(id), 4 * 60_000, 250);
+      // The decision, not the attempt in progress ('resuming' comes first while the screen is read).
+      const status = await waitFor('the resume decision at the reset', () => {
+        const st = api.resume.statuses().get(id);
+        return st !== undefined && st.kind !== 'resuming' ? st : undefined;
+      }, 4 * 60_000, 250);
       assert.equal(status.kind, 'left alone', `${status.kind} (${status.detail ?? ''})`);
       assert.equal(status.trigger, 'reset');
       assert.ok(status.at.getTime() >= firstLimit.resetsAt * 1000, 'decided at the reset, not before');
