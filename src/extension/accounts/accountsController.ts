@@ -25,6 +25,19 @@ export interface AccountsControllerOptions {
   readonly stateDir?: string;
   /** Token values to mask in notifications too (the logger masks them in the log). */
   readonly knownSecrets?: () => Iterable<string>;
+  /** Folders Claude Code runs in here, whose project settings can override the login (default: see below). */
+  readonly projectDirs?: () => readonly string[];
+}
+
+/** The workspace folders and the working folders of terminals with shell integration. */
+export function windowProjectDirs(window: Pick<typeof vscode.window, 'terminals'> = vscode.window, folders = vscode.workspace.workspaceFolders): string[] {
+  const dirs = new Set<string>();
+  for (const f of folders ?? []) if (f.uri.scheme === 'file') dirs.add(f.uri.fsPath);
+  for (const t of window.terminals) {
+    const cwd = t.shellIntegration?.cwd;
+    if (cwd?.scheme === 'file') dirs.add(cwd.fsPath);
+  }
+  return [...dirs];
 }
 
 /** What the switch command returns: names only, never a token. */
@@ -100,6 +113,7 @@ export class AccountsController extends Disposable {
   readonly manager: AccountManager;
   private readonly log: ComponentLogger;
   private readonly knownSecrets: () => Iterable<string>;
+  private readonly projectDirs: () => readonly string[];
   // Core operations run one at a time: two clicks on a status bar item must not race each other.
   private tail: Promise<unknown> = Promise.resolve();
   private readonly changed = this._register(new Emitter<void>(() => this.log));
@@ -110,6 +124,7 @@ export class AccountsController extends Disposable {
     super();
     this.log = opts.logger;
     this.knownSecrets = opts.knownSecrets ?? (() => []);
+    this.projectDirs = opts.projectDirs ?? (() => windowProjectDirs());
     const stateDir = opts.stateDir ?? quotaHome(opts.env);
     this.manager = new AccountManager({
       env: opts.env,
@@ -251,7 +266,7 @@ export class AccountsController extends Disposable {
     const label = labelArg ?? (await this.pickProfile('Switch Claude Code to…', true));
     if (label === undefined) return undefined;
     try {
-      const r = await this.exclusive(() => this.manager.switchTo(label, { ignoreOverrides }));
+      const r = await this.exclusive(() => this.manager.switchTo(label, { ignoreOverrides, projectDirs: this.projectDirs() }));
       for (const w of r.warnings) {
         this.log.warn(w);
         void this.notify('warn', `Claude Quota: ${w}`);
@@ -301,7 +316,7 @@ export class AccountsController extends Disposable {
    * like every other change. Rejects with the core's error (never a secret) when it fails.
    */
   async switchQuietly(label: string): Promise<SwitchOutcome> {
-    const r = await this.exclusive(() => this.manager.switchTo(label));
+    const r = await this.exclusive(() => this.manager.switchTo(label, { projectDirs: this.projectDirs() }));
     for (const w of r.warnings) this.log.warn(w);
     const email = (await this.manager.list()).find((v) => v.label === r.to)?.email ?? '';
     if (r.changed) {

@@ -124,6 +124,20 @@ describe('accounts', () => {
     assert.deepEqual(readJson(path.join(configDir(), '.credentials.json'))['claudeAiOauth'], tokens('alpha'));
   });
 
+  it('refuses a switch that the project settings of the workspace folder would override', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'the runner opens a workspace folder');
+    const settings = path.join(folder, '.claude', 'settings.json');
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    fs.writeFileSync(settings, '{ "apiKeyHelper": "echo key" }\n');
+    try {
+      assert.equal(await vscode.commands.executeCommand('claudeQuota.switchAccount', 'personal'), undefined);
+      assert.deepEqual(readJson(path.join(configDir(), '.credentials.json'))['claudeAiOauth'], tokens('alpha'), 'nothing switched');
+    } finally {
+      fs.rmSync(path.dirname(settings), { recursive: true, force: true });
+    }
+  });
+
   it('shows the active account in the status bar, and the setting removes and restores the item', async () => {
     await waitFor('status bar shows alpha', () => (api.statusBarText() === '$(account) alpha' ? true : undefined));
     const config = vscode.workspace.getConfiguration('claudeQuota');
