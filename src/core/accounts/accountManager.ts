@@ -15,7 +15,7 @@ import { ProfileStore, profileSecretKey } from './profileStore';
 import { AccountState, OauthAccount, OauthTokens, ProfileMeta, ProfileSecret, ProfileSecretSchema, ProfilesDocument, UsageSnapshot, describeIssues } from './schemas';
 import { Choice, SwitchStrategy, chooseNextAvailable, effectiveState } from './policy';
 import { RecoveryResult, SwitchStep, SwitchTransaction } from './switchTransaction';
-import { attributeLiveTokens, ledgerPath, readLedger, sameIdentity, writeLedger } from './attribution';
+import { attributeLiveTokens, ledgerPath, readLedger, recordLive, recordPending, sameIdentity } from './attribution';
 
 /** What a re-capture did: the profile saved into, or why the live tokens were filed under none. */
 interface Recapture {
@@ -232,12 +232,13 @@ export class AccountManager {
         const existing = AccountManager.matchAccount(doc, live.account);
         if (existing) throw new AccountError('exists', `This login (${live.account.emailAddress}) is already saved as "${displayLabel(existing.label)}"`);
         const meta = this.buildMeta({ id: randomBytes(8).toString('hex'), label: l, state: { kind: 'available' } }, live.account, live.credsTokens);
+        // The record first: a kill before the save leaves a record that fits what is live.
+        await recordLive(this.fs, ledgerPath(this.opts.stateDir, this.paths.configDir), live.account, live.credsTokens, this.now());
         // Secret first: metadata without its secret would be a profile that cannot be switched to.
         await this.store.writeSecret(profileSecretKey(meta.id), JSON.stringify({ claudeAiOauth: live.credsTokens }));
         await this.store.writeMeta({ ...doc, profiles: [...doc.profiles, meta] });
         return meta.id;
       });
-      if (live.account && live.credsTokens) await writeLedger(this.fs, ledgerPath(this.opts.stateDir, this.paths.configDir), live.account, live.credsTokens, this.now());
       return (await this.list()).find((v) => v.id === id) as ProfileView;
     });
   }
@@ -261,6 +262,8 @@ export class AccountManager {
       for (const p of doc.profiles) if (p.id !== prof.id) others.push({ label: displayLabel(p.label), tokens: await this.savedTokens(p) });
       const attribution = attributeLiveTokens({ profile: prof, saved: storedTokens, live: credsTokens, liveAccount: account, ledger, others });
       if (!attribution.ok) return { profile: undefined, unattributed: { profile: prof, reason: attribution.reason } };
+      // The record first: a kill before the save leaves a record that fits what is live.
+      await recordLive(this.fs, ledgerFile, account, credsTokens, this.now());
       if (!isDeepStrictEqual(storedTokens, credsTokens)) {
         await this.store.writeSecret(profileSecretKey(prof.id), JSON.stringify({ claudeAiOauth: credsTokens }));
       }
@@ -270,7 +273,6 @@ export class AccountManager {
       await this.store.writeMeta(replaceProfile(await this.store.readMeta(), prof.id, meta));
       return { profile: meta };
     });
-    if (result.profile) await writeLedger(this.fs, ledgerFile, account, credsTokens, this.now());
     return result;
   }
 
@@ -346,8 +348,10 @@ export class AccountManager {
         );
       }
 
+      const ledgerFile = ledgerPath(this.opts.stateDir, this.paths.configDir);
+      await recordPending(this.fs, ledgerFile, target.oauthAccount, secret.claudeAiOauth, now);
       const backupPrefix = await this.tx.replaceLogin(live, { tokens: secret.claudeAiOauth, account: target.oauthAccount, profileId: target.id });
-      await writeLedger(this.fs, ledgerPath(this.opts.stateDir, this.paths.configDir), target.oauthAccount, secret.claudeAiOauth, this.now());
+      await recordLive(this.fs, ledgerFile, target.oauthAccount, secret.claudeAiOauth, this.now());
       return { changed: true, from, to: displayLabel(target.label), warnings, backupPrefix };
     });
   }

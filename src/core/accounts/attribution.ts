@@ -4,20 +4,28 @@
 // organisation: one email in two organisations is two profiles.
 //
 // The ledger remembers, per config dir, the identity and a hash of the refresh token last seen live
-// by us (put live by a switch, or captured). A live refresh token we have not seen is a refresh by
-// Claude Code only when the ledger shows this identity's saved tokens were the last we saw live.
+// by us (captured, or put live by a switch), and while a switch is under way the login it puts live
+// (`pending`), so a switch killed part way leaves a record that fits whichever login it left. A live
+// refresh token we have not seen is a refresh by Claude Code only when the ledger shows this
+// identity's tokens were the last we saw live.
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { FsOps, ensurePrivateDir, readRegularFile, writeFileAtomic } from './fileOps';
 import { sha256 } from './journal';
 import type { OauthAccount, OauthTokens, ProfileMeta } from './schemas';
 
-const LedgerSchema = z.object({
-  version: z.literal(1),
+const EntrySchema = z.object({
   accountUuid: z.string(),
   organizationUuid: z.nullable(z.string()),
-  refreshTokenSha256: z.string(),
+  /** Newest first: the refresh tokens seen live for this identity lately (a kill between two writes leaves either). */
+  refreshTokenSha256s: z.array(z.string()),
   at: z.number(),
+});
+type LedgerEntry = z.infer<typeof EntrySchema>;
+const LedgerSchema = z.object({
+  version: z.literal(1),
+  current: EntrySchema,
+  pending: z.optional(EntrySchema),
 });
 export type LiveLedger = z.infer<typeof LedgerSchema>;
 
@@ -36,21 +44,36 @@ export async function readLedger(fs: FsOps, file: string): Promise<LiveLedger | 
   }
 }
 
-/** Records the login now live. Best effort: a failure only makes the next attribution stricter. */
-export async function writeLedger(fs: FsOps, file: string, account: OauthAccount, tokens: OauthTokens, now: number): Promise<void> {
-  const ledger: LiveLedger = {
-    version: 1,
-    accountUuid: account.accountUuid,
-    organizationUuid: account.organizationUuid ?? null,
-    refreshTokenSha256: sha256(tokens.refreshToken),
-    at: now,
-  };
+const HASHES_KEPT = 4;
+
+/** An entry for the login, keeping the hashes `before` had for the same identity. */
+function entryOf(account: OauthAccount, tokens: OauthTokens, now: number, before: LedgerEntry | undefined): LedgerEntry {
+  const hash = sha256(tokens.refreshToken);
+  const older = before && sameIdentity(before, account) ? before.refreshTokenSha256s.filter((h) => h !== hash) : [];
+  return { accountUuid: account.accountUuid, organizationUuid: account.organizationUuid ?? null, refreshTokenSha256s: [hash, ...older].slice(0, HASHES_KEPT), at: now };
+}
+
+async function saveLedger(fs: FsOps, file: string, ledger: LiveLedger): Promise<void> {
   try {
     await ensurePrivateDir(fs, path.dirname(file));
     await writeFileAtomic(fs, file, JSON.stringify(ledger) + '\n', { mode: 0o600, durable: false });
   } catch {
-    // see above
+    // Best effort: a lost record only makes the next attribution stricter.
   }
+}
+
+/** Records the login now live (captured, or a switch that landed). */
+export async function recordLive(fs: FsOps, file: string, account: OauthAccount, tokens: OauthTokens, now: number): Promise<void> {
+  const before = await readLedger(fs, file);
+  const same = [before?.pending, before?.current].find((e) => e !== undefined && sameIdentity(e, account));
+  await saveLedger(fs, file, { version: 1, current: entryOf(account, tokens, now, same) });
+}
+
+/** Records, before a switch writes anything, the login it is about to put live. */
+export async function recordPending(fs: FsOps, file: string, account: OauthAccount, tokens: OauthTokens, now: number): Promise<void> {
+  const before = await readLedger(fs, file);
+  const pending = entryOf(account, tokens, now, before?.current);
+  await saveLedger(fs, file, { version: 1, current: before?.current ?? pending, pending });
 }
 
 export function sameIdentity(a: { accountUuid: string; organizationUuid?: string | null }, b: { accountUuid: string; organizationUuid?: string | null }): boolean {
@@ -83,12 +106,11 @@ export function attributeLiveTokens(input: AttributionInput): Attribution {
     // Nothing recorded yet (profiles saved by an earlier release): the identity and the plan agree.
     return { ok: true };
   }
-  const lastSeenHere = sameIdentity(ledger, profile);
-  if (lastSeenHere && (ledger.refreshTokenSha256 === sha256(live.refreshToken) || (saved !== null && ledger.refreshTokenSha256 === sha256(saved.refreshToken)))) {
-    return { ok: true }; // Claude Code refreshed the tokens we last saw live for this account
-  }
+  const seen = [ledger.current, ...(ledger.pending ? [ledger.pending] : [])].filter((e) => sameIdentity(e, profile));
+  const hashes = new Set([sha256(live.refreshToken), ...(saved ? [sha256(saved.refreshToken)] : [])]);
+  if (seen.some((e) => e.refreshTokenSha256s.some((h) => hashes.has(h)))) return { ok: true }; // Claude Code refreshed what we last saw live
   return {
     ok: false,
-    reason: lastSeenHere ? 'they are not a refresh of the tokens last seen live for it' : 'the last login seen live was another account',
+    reason: seen.length > 0 ? 'they are not a refresh of the tokens last seen live for it' : 'the last login seen live was another account',
   };
 }
