@@ -241,7 +241,7 @@ async function main(): Promise<void> {
   const parse = await parseOnlyCpu(ordinary, cpuKbps * KB, cpuSeconds);
   const every = await everyChunkCpu(ordinary, cpuKbps * KB, cpuSeconds, ctx);
   const net = cls.percent - copy.percent;
-  console.log(row('ScreenClassifier as the sources run it', `${cls.percent.toFixed(2)} % of a core`, `${(cls.percent / copy.percent).toFixed(1)}x the Buffer copy (${copy.percent.toFixed(2)} %)`, ofGoal(cls.percent, 1, '%')));
+  console.log(row('ScreenWatcher as the sources run it', `${cls.percent.toFixed(2)} % of a core`, `${(cls.percent / copy.percent).toFixed(1)}x the Buffer copy (${copy.percent.toFixed(2)} %)`, ofGoal(cls.percent, 1, '%')));
   console.log(row('  over the Buffer copy (the watching alone)', `${net.toFixed(2)} % of a core`, `${(cls.looks / cls.seconds).toFixed(1)} looks/s for ${(1000 / 20).toFixed(0)} chunks/s`, ofGoal(net, 1, '%')));
   console.log(row('  for scale: rendering alone, never looking', `${parse.percent.toFixed(2)} % of a core`, `${(parse.percent / copy.percent).toFixed(1)}x the Buffer copy; looks add ${(cls.percent - parse.percent).toFixed(2)} %`, 'floor'));
   console.log(row('  for scale: a look after every chunk', `${every.percent.toFixed(2)} % of a core`, `${(every.percent / copy.percent).toFixed(1)}x the Buffer copy`, ''));

@@ -1,9 +1,8 @@
-// CPU cost of watching a busy session: ordinary Claude Code output arriving at a steady rate,
-// written into a ScreenClassifier and looked at as both sources do (LookScheduler), against the
-// same schedule that only copies the chunks into a Buffer. A look after every chunk is measured
-// too, for scale.
-import { LookScheduler } from '../../src/core/screen/lookScheduler';
+// CPU cost of watching a busy session: ordinary Claude Code output arriving at a steady rate, fed
+// to a ScreenWatcher as both sources feed it, against the same schedule that only copies the chunks
+// into a Buffer. A look after every chunk is measured too, for scale.
 import { ScreenClassifier } from '../../src/core/screen/screenClassifier';
+import { ScreenWatcher } from '../../src/core/screen/screenWatcher';
 import type { TimeContext } from '../../src/core/detection/types';
 
 export interface CpuResult {
@@ -36,24 +35,25 @@ async function stream(corpus: Buffer, bytesPerSecond: number, seconds: number, t
   return { percent: ((cpu.user + cpu.system) / 1e6 / wall) * 100, seconds: wall, bytes: sent };
 }
 
-/** ScreenClassifier fed as the sources feed it: looks when LookScheduler says, deferred looks on its timer. */
+/** The ScreenWatcher both sources feed: looks when its LookScheduler says, deferred looks on its timer. */
 export async function classifierCpu(corpus: Buffer, bytesPerSecond: number, seconds: number, ctx: TimeContext, tickMs = 20): Promise<CpuResult & { looks: number }> {
-  const session = new ScreenClassifier({ cols: 120, rows: 40 });
   let looks = 0;
-  const look = async (): Promise<void> => {
-    looks++;
-    await session.look(ctx);
-  };
-  const scheduler = new LookScheduler(() => void look());
+  const watcher = new ScreenWatcher({
+    screen: { cols: 120, rows: 40 },
+    timeContext: () => {
+      looks++;
+      return ctx;
+    },
+    onVerdict: () => undefined,
+    onError: (err) => {
+      throw err;
+    },
+  });
   try {
-    const result = await stream(corpus, bytesPerSecond, seconds, tickMs, async (chunk) => {
-      session.write(chunk);
-      if (scheduler.due(session.urgent)) await look();
-    });
+    const result = await stream(corpus, bytesPerSecond, seconds, tickMs, (chunk) => watcher.feed(chunk));
     return { ...result, looks };
   } finally {
-    scheduler.dispose();
-    session.dispose();
+    watcher.dispose();
   }
 }
 

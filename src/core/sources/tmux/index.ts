@@ -1,5 +1,6 @@
-export { TmuxSource, seedBytes } from './tmuxSource';
-export type { TmuxSourceEvent, TmuxSourceListener, TmuxSourceOptions, TmuxSourceState } from './tmuxSource';
+export { TmuxSource } from './tmuxSource';
+export { seedBytes } from './paneFeeds';
+export type { TmuxSourceEvent, TmuxSourceListener, TmuxSourceOptions, TmuxSourceState, TimerApi } from './tmuxSource';
 export { ControlModeParser, decodeOctal } from './controlModeParser';
 export type { ControlEvent } from './controlModeParser';
 export { DEFAULT_MATCHER, isClaudePane, parsePaneList } from './discovery';

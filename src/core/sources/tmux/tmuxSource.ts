@@ -1,29 +1,25 @@
 // Watches every pane of a tmux server that runs Claude Code and classifies what it shows.
 //
 // Life cycle:
-//  - connected: one read-only control-mode client per session streams pane output; structural
-//    notifications (windows, layouts, sessions) and client exits trigger a re-list. No timers,
-//    except one short re-check of a non-Claude pane whose program may just have become Claude, and
-//    while a pane's output streams, one deferred look (LookScheduler: output that may draw a limit
-//    line is looked at at once, other output at most every 100 ms).
-//  - waiting: no server answers. The socket directory is watched (fs.watch, no timers); when it does
-//    not exist its parent is watched instead; only when neither can be watched does a backing-off
-//    existence poll run. tmux leaves a stale socket file after kill-server, so every event leads to
-//    a re-list rather than a check of the file.
+//  - connected: one read-only control-mode client per session streams pane output (paneFeeds.ts)
+//    into the pane's ScreenWatcher; structural notifications (windows, layouts, sessions) and client
+//    exits trigger a re-list. No timers, except one short re-check of a non-Claude pane whose
+//    program may just have become Claude, and while a pane's output streams, one deferred look
+//    (output that may draw a limit line is looked at at once, other output at most every 100 ms).
+//  - waiting: no server answers. The socket directory is watched (serverWaiter.ts), with no timers
+//    where it can be.
 //  - unavailable: tmux itself cannot be run. Nothing runs until rescan().
 //  - polling fallback: sessions where control mode is unavailable (tmux < 1.8, or the attach
-//    fails) are read with capture-pane on a backing-off interval.
+//    fails) are read with capture-pane on a backing-off interval (paneFeeds.ts).
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ComponentLogger } from '../../base/logger';
-import { nodeTimers, type Timers } from '../../base/timers';
-import { LookScheduler } from '../../screen/lookScheduler';
-import { ScreenClassifier } from '../../screen/screenClassifier';
-import { Classification, TimeContext } from '../../detection/types';
-import { ControlEvent } from './controlModeParser';
+import type { ComponentLogger } from '../../base/logger';
+import type { LookTimers } from '../../screen/lookScheduler';
+import { ScreenWatcher } from '../../screen/screenWatcher';
+import type { Classification, TimeContext } from '../../detection/types';
 import { ClaudeMatcher, DEFAULT_MATCHER, LIST_PANES_FORMAT, PaneInfo, ProcReader, isClaudePane, paneTarget, parsePaneList } from './discovery';
-import { ControlClient, SpawnFn, TmuxRunner, TmuxSocket, defaultSpawn, socketPath } from './tmuxProcess';
+import { PaneFeeds, type WatchedPane } from './paneFeeds';
+import { ServerWaiter } from './serverWaiter';
+import { SpawnFn, TmuxRunner, TmuxSocket, defaultSpawn, socketPath } from './tmuxProcess';
 
 export type TmuxSourceState = 'starting' | 'connected' | 'waiting' | 'unavailable' | 'disposed';
 
@@ -34,6 +30,13 @@ export type TmuxSourceEvent =
   | { readonly type: 'state'; readonly state: TmuxSourceState }
   | { readonly type: 'error'; readonly error: Error };
 
+export type TimerApi = LookTimers;
+
+const nodeTimers: TimerApi = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
 export interface TmuxSourceOptions {
   /** Default: the default server (`-L default`, i.e. $TMUX_TMPDIR/tmux-<uid>/default), whatever $TMUX says. */
   readonly socket?: TmuxSocket;
@@ -42,7 +45,7 @@ export interface TmuxSourceOptions {
   readonly timeContext?: () => TimeContext;
   readonly spawn?: SpawnFn;
   readonly logger?: ComponentLogger;
-  readonly timers?: Timers;
+  readonly timers?: TimerApi;
   /** Root of the process table; null disables process-tree matching (only pane_current_command is used). */
   readonly procRoot?: string | null;
   /** A non-Claude pane that prints is checked again at most this often (ms). */
@@ -57,62 +60,30 @@ export interface TmuxSourceOptions {
 
 export type TmuxSourceListener = (event: TmuxSourceEvent) => void;
 
-interface WatchedPane {
-  info: PaneInfo;
-  readonly screen: ScreenClassifier;
-  /** Spaces the looks of streaming output; output that may draw a limit line is looked at at once. */
-  readonly looks: LookScheduler;
-  /** Output before the seed capture is already part of the capture, so it is dropped until then. */
-  seeding: boolean;
-  looking: boolean;
-  lookAgain: boolean;
-  /** Last capture in polling mode, to skip unchanged screens. */
-  lastCapture: string | null;
-}
-
-interface SessionLink {
-  readonly id: string;
-  client: ControlClient | null;
-  /** The attach failed before tmux answered it: read this session by polling. */
-  polling: boolean;
-}
-
 function defaultTimeContext(): TimeContext {
   return { now: new Date(), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone };
 }
 
 export class TmuxSource {
   private readonly runner: TmuxRunner;
-  private readonly tmux: string;
-  private readonly spawnFn: SpawnFn;
   private readonly matcher: ClaudeMatcher;
   private readonly proc: ProcReader | null;
-  private readonly timers: Timers;
+  private readonly timers: TimerApi;
   private readonly timeContext: () => TimeContext;
   private readonly log: ComponentLogger | undefined;
   private readonly socketFile: string;
   private readonly recheckMs: number;
-  private readonly serverPoll: { min: number; max: number };
-  private readonly capturePoll: { min: number; max: number };
+  private readonly feeds: PaneFeeds;
+  private readonly waiter: ServerWaiter;
 
   private state: TmuxSourceState = 'starting';
   private readonly panes = new Map<string, WatchedPane>();
   /** Non-Claude panes and when they were last checked. */
   private readonly others = new Map<string, { info: PaneInfo; checkedAt: number }>();
-  private readonly sessions = new Map<string, SessionLink>();
-  private attachFlags: string[] | null = null;
-  private controlMode = true;
 
   private scanning = false;
   private scanAgain = false;
   private recheckTimer: unknown = null;
-  private watcher: fs.FSWatcher | null = null;
-  private watchedDir: string | null = null;
-  private serverPollTimer: unknown = null;
-  private serverPollDelay: number;
-  private captureTimer: unknown = null;
-  private capturing = false;
-  private captureDelay: number;
   /** Non-Claude panes that printed since the last re-check. */
   private readonly printed = new Set<string>();
 
@@ -120,10 +91,10 @@ export class TmuxSource {
     options: TmuxSourceOptions,
     private readonly listener: TmuxSourceListener,
   ) {
-    this.tmux = options.tmuxPath ?? 'tmux';
-    this.spawnFn = options.spawn ?? defaultSpawn;
+    const tmux = options.tmuxPath ?? 'tmux';
+    const spawn = options.spawn ?? defaultSpawn;
     const socket = options.socket ?? { name: 'default' };
-    this.runner = new TmuxRunner(this.tmux, socket, this.spawnFn);
+    this.runner = new TmuxRunner(tmux, socket, spawn);
     this.socketFile = socketPath(socket);
     this.matcher = {
       commandPatterns: options.matcher?.commandPatterns ?? DEFAULT_MATCHER.commandPatterns,
@@ -135,11 +106,31 @@ export class TmuxSource {
     this.timeContext = options.timeContext ?? defaultTimeContext;
     this.log = options.logger;
     this.recheckMs = options.recheckMs ?? 1000;
-    this.serverPoll = { min: options.serverPollMs?.min ?? 1000, max: options.serverPollMs?.max ?? 60_000 };
-    this.capturePoll = { min: options.capturePollMs?.min ?? 500, max: options.capturePollMs?.max ?? 8000 };
-    this.serverPollDelay = this.serverPoll.min;
-    this.captureDelay = this.capturePoll.min;
-    if (options.forcePolling === true) this.controlMode = false;
+    this.feeds = new PaneFeeds({
+      runner: this.runner,
+      tmux,
+      spawn,
+      timers: this.timers,
+      log: this.log,
+      capturePollMs: { min: options.capturePollMs?.min ?? 500, max: options.capturePollMs?.max ?? 8000 },
+      forcePolling: options.forcePolling === true,
+      panes: this.panes,
+      disposed: () => this.disposed(),
+      rescan: () => this.rescan(),
+      otherOutput: (paneId) => {
+        if (!this.others.has(paneId)) return false;
+        this.noteOtherOutput(paneId);
+        return true;
+      },
+      error: (err) => this.emitError(err),
+    });
+    this.waiter = new ServerWaiter({
+      socketFile: this.socketFile,
+      timers: this.timers,
+      pollMs: { min: options.serverPollMs?.min ?? 1000, max: options.serverPollMs?.max ?? 60_000 },
+      rescan: () => this.rescan(),
+      waiting: () => this.state === 'waiting',
+    });
   }
 
   get currentState(): TmuxSourceState {
@@ -184,7 +175,6 @@ export class TmuxSource {
     return r.code === 0;
   }
 
-
   /** Lists panes again now (coalesced with a list already running). */
   rescan(): void {
     if (this.state === 'disposed') return;
@@ -199,15 +189,10 @@ export class TmuxSource {
   dispose(): void {
     if (this.state === 'disposed') return;
     this.setState('disposed');
-    this.stopWaiting();
-    this.clearTimer('recheckTimer');
-    this.clearTimer('captureTimer');
-    for (const s of this.sessions.values()) this.detach(s);
-    this.sessions.clear();
-    for (const p of this.panes.values()) {
-      p.looks.dispose();
-      p.screen.dispose();
-    }
+    this.waiter.stop();
+    this.clearRecheck();
+    this.feeds.stop();
+    for (const p of this.panes.values()) p.screen.dispose();
     this.panes.clear();
     this.others.clear();
   }
@@ -228,22 +213,12 @@ export class TmuxSource {
   }
 
   private async scanOnce(): Promise<void> {
-    if (this.attachFlags === null) {
-      const v = await this.runner.version();
-      if (this.state === 'disposed') return;
-      if (v === null) {
-        this.log?.warn('tmux -V gave no version; assuming a current tmux');
-      } else if (v.major < 1 || (v.major === 1 && v.minor < 8)) {
-        this.controlMode = false; // control mode arrived in 1.8
-      }
-      // attach -f arrived in 3.2; before it, -r is the read-only switch.
-      const modern = v === null || v.major > 3 || (v.major === 3 && v.minor >= 2);
-      this.attachFlags = modern ? ['-f', 'read-only,ignore-size'] : ['-r'];
-    }
+    await this.feeds.prepare();
+    if (this.disposed()) return;
     const r = await this.runner.run(['list-panes', '-a', '-F', LIST_PANES_FORMAT]);
-    if (this.state === 'disposed') return;
+    if (this.disposed()) return;
     if (r.spawnError !== null) {
-      this.attachFlags = null;
+      this.feeds.forgetVersion();
       this.serverGone();
       this.setState('unavailable');
       this.emitError(new Error(`tmux could not be run: ${r.spawnError.message}`));
@@ -252,10 +227,11 @@ export class TmuxSource {
     if (r.code !== 0) {
       this.log?.debug(`no tmux server at ${this.socketFile}: ${r.stderr.trim()}`);
       this.serverGone();
-      this.enterWaiting();
+      this.setState('waiting');
+      this.waiter.watch();
       return;
     }
-    this.stopWaiting();
+    this.waiter.stop();
     this.setState('connected');
     this.apply(parsePaneList(r.stdout));
   }
@@ -294,32 +270,20 @@ export class TmuxSource {
     for (const id of [...this.panes.keys()]) if (!seen.has(id)) this.removePane(id);
     for (const id of [...this.others.keys()]) if (!seen.has(id)) this.others.delete(id);
 
-    for (const [id, link] of this.sessions) {
-      if (!sessionIds.has(id)) {
-        this.detach(link);
-        this.sessions.delete(id);
-      }
-    }
-    for (const id of sessionIds) {
-      let link = this.sessions.get(id);
-      if (link === undefined) {
-        link = { id, client: null, polling: !this.controlMode };
-        this.sessions.set(id, link);
-      }
-      if (!link.polling && (link.client === null || link.client.isClosed)) this.attach(link);
-    }
-    this.seedPending();
-    this.updateCapturePolling();
+    this.feeds.sync(sessionIds);
   }
 
   private addPane(info: PaneInfo): void {
     const pane: WatchedPane = {
       info,
-      screen: new ScreenClassifier({ cols: info.cols, rows: info.rows }),
-      looks: new LookScheduler(() => this.lookAt(pane), { timers: this.timers }),
+      screen: new ScreenWatcher({
+        screen: { cols: info.cols, rows: info.rows },
+        timeContext: this.timeContext,
+        timers: this.timers,
+        onVerdict: (classification, at) => this.emit({ type: 'verdict', paneId: info.paneId, classification, at }),
+        onError: (err) => this.emitError(err),
+      }),
       seeding: true,
-      looking: false,
-      lookAgain: false,
       lastCapture: null,
     };
     this.panes.set(info.paneId, pane);
@@ -331,93 +295,20 @@ export class TmuxSource {
     const pane = this.panes.get(paneId);
     if (pane === undefined) return;
     this.panes.delete(paneId);
-    pane.looks.dispose();
     pane.screen.dispose();
     this.log?.info(`pane ${paneId} gone`);
     this.emit({ type: 'paneRemoved', paneId });
   }
 
   private serverGone(): void {
-    for (const s of this.sessions.values()) this.detach(s);
-    this.sessions.clear();
+    this.feeds.stop();
     for (const id of [...this.panes.keys()]) this.removePane(id);
     this.others.clear();
     this.printed.clear();
-    this.clearTimer('recheckTimer');
-    this.clearTimer('captureTimer');
+    this.clearRecheck();
   }
 
-  // ---- control mode ----
-
-  private detach(link: SessionLink): void {
-    const client = link.client;
-    link.client = null; // its exit is expected, not a reason to list again
-    client?.close();
-  }
-
-  private attach(link: SessionLink): void {
-    let ready = false;
-    const client = new ControlClient(
-      this.runner,
-      this.tmux,
-      this.spawnFn,
-      link.id,
-      this.attachFlags ?? ['-r'],
-      (events) => {
-        ready = true;
-        this.onControlEvents(link, events);
-      },
-      (code, stderr) => {
-        if (this.state === 'disposed' || link.client !== client) return;
-        link.client = null;
-        this.log?.debug(`control client for ${link.id} exited (${code ?? 'signal'})${stderr !== '' ? `: ${stderr}` : ''}`);
-        // An attach refused outright, while the session still exists, means control mode does not work here.
-        if (!ready && code !== 0 && !/can't find session|no server running|error connecting|server exited/i.test(stderr)) {
-          link.polling = true;
-          this.log?.warn(`control mode unavailable for session ${link.id}; polling it`);
-        }
-        this.rescan();
-      },
-    );
-    link.client = client;
-  }
-
-  private onControlEvents(link: SessionLink, events: ControlEvent[]): void {
-    const touched = new Set<WatchedPane>();
-    let structural = false;
-    let unknownOutput = false;
-    for (const e of events) {
-      switch (e.type) {
-        case 'output': {
-          const pane = this.panes.get(e.paneId);
-          if (pane === undefined) {
-            if (this.others.has(e.paneId)) this.noteOtherOutput(e.paneId);
-            else unknownOutput = true;
-            break;
-          }
-          if (pane.info.sessionId !== link.id || pane.seeding) break;
-          pane.screen.write(e.data);
-          touched.add(pane);
-          break;
-        }
-        case 'window-add':
-        case 'window-close':
-        case 'unlinked-window-close':
-        case 'layout-change':
-        case 'sessions-changed':
-        case 'session-changed':
-          structural = true;
-          break;
-        case 'exit':
-          // The close handler re-lists once the process has gone.
-          break;
-        default:
-          break;
-      }
-    }
-    for (const pane of touched) if (pane.looks.due(pane.screen.urgent)) this.lookAt(pane);
-    if (structural || unknownOutput) this.rescan();
-  }
+  // ---- panes that are not Claude Code (yet) ----
 
   /** Output from a non-Claude pane: its program may have just become Claude Code. */
   private noteOtherOutput(paneId: string): void {
@@ -443,189 +334,15 @@ export class TmuxSource {
     if (found) this.rescan();
   }
 
-  private seedPending(): void {
-    for (const pane of this.panes.values()) {
-      if (!pane.seeding) continue;
-      const link = this.sessions.get(pane.info.sessionId);
-      if (link === undefined || link.polling || link.client === null) continue;
-      void this.seed(pane, link.client);
-    }
-  }
-
-  // Marks the pane as being seeded before the command is sent, so nothing is written twice.
-  private readonly seedsInFlight = new Set<WatchedPane>();
-
-  private async seed(pane: WatchedPane, client: ControlClient): Promise<void> {
-    if (this.seedsInFlight.has(pane)) return;
-    this.seedsInFlight.add(pane);
-    const id = pane.info.paneId;
-    try {
-      // One line: tmux runs both commands back to back, so the capture and the cursor match and
-      // every %output after the replies is newer than the capture.
-      const replies = await client.command(
-        `capture-pane -p -e -J -t ${id} ; display-message -p -t ${id} "#{cursor_x} #{cursor_y}"`,
-        2,
-      );
-      if (this.panes.get(id) !== pane) return;
-      const [capture, cursor] = replies;
-      if (capture?.ok === true && cursor?.ok === true) {
-        const text = Buffer.concat(capture.lines.flatMap((l) => [l, Buffer.from('\n')])).toString('utf8');
-        const [x, y] = Buffer.concat(cursor.lines).toString('latin1').trim().split(' ').map(Number);
-        pane.screen.write(seedBytes(text, Number.isFinite(x) ? x : 0, Number.isFinite(y) ? y : 0));
-      } else if (!client.isClosed) {
-        this.log?.debug(`seed capture of ${id} failed; starting from live output`);
-      }
-      // A closed client leaves seeding on; the re-list after its exit attaches and seeds again.
-      if (!client.isClosed) {
-        pane.seeding = false;
-        this.lookAt(pane);
-      }
-    } finally {
-      this.seedsInFlight.delete(pane);
-    }
-  }
-
-  private lookAt(pane: WatchedPane): void {
-    if (pane.looking) {
-      pane.lookAgain = true;
-      return;
-    }
-    pane.looking = true;
-    void this.lookLoop(pane);
-  }
-
-  private async lookLoop(pane: WatchedPane): Promise<void> {
-    try {
-      do {
-        pane.lookAgain = false;
-        const ctx = this.timeContext();
-        const c = await pane.screen.look(ctx);
-        if (this.panes.get(pane.info.paneId) !== pane) return;
-        if (c.verdict !== 'none') this.emit({ type: 'verdict', paneId: pane.info.paneId, classification: c, at: ctx.now });
-      } while (pane.lookAgain);
-    } catch (err) {
-      this.emitError(err);
-    } finally {
-      pane.looking = false;
-    }
-  }
-
-  // ---- capture-pane fallback ----
-
-  private updateCapturePolling(): void {
-    const needed = [...this.panes.values()].some((p) => this.sessions.get(p.info.sessionId)?.polling === true);
-    if (!needed) {
-      this.clearTimer('captureTimer');
-      this.captureDelay = this.capturePoll.min;
-      return;
-    }
-    if (this.captureTimer === null && !this.capturing) {
-      this.captureTimer = this.timers.setTimeout(() => void this.pollCaptures(), 0);
-    }
-  }
-
-  private async pollCaptures(): Promise<void> {
-    this.captureTimer = null;
-    this.capturing = true;
-    try {
-      await this.captureRound();
-    } catch (err) {
-      this.emitError(err);
-    } finally {
-      this.capturing = false;
-    }
-    if (this.state === 'disposed') return;
-    // The pane list changes unnoticed without control mode, so each round lists panes again too.
-    this.rescan();
-    if (this.captureTimer === null && [...this.sessions.values()].some((s) => s.polling)) {
-      this.captureTimer = this.timers.setTimeout(() => void this.pollCaptures(), this.captureDelay);
-    }
-  }
-
-  private async captureRound(): Promise<void> {
-    let changed = false;
-    for (const pane of [...this.panes.values()]) {
-      if (this.sessions.get(pane.info.sessionId)?.polling !== true) continue;
-      const id = pane.info.paneId;
-      const r = await this.runner.run(['capture-pane', '-p', '-e', '-J', '-t', id, ';', 'display-message', '-p', '-t', id, '#{cursor_x} #{cursor_y}']);
-      if (this.state === 'disposed' || this.panes.get(id) !== pane || r.code !== 0) continue;
-      if (r.stdout === pane.lastCapture) continue;
-      pane.lastCapture = r.stdout;
-      changed = true;
-      const lines = r.stdout.replace(/\n$/, '').split('\n');
-      const [x, y] = (lines.pop() ?? '').trim().split(' ').map(Number);
-      pane.screen.write(seedBytes(lines.join('\n') + '\n', Number.isFinite(x) ? x : 0, Number.isFinite(y) ? y : 0));
-      pane.seeding = false;
-      this.lookAt(pane);
-    }
-    this.captureDelay = changed ? this.capturePoll.min : Math.min(this.captureDelay * 2, this.capturePoll.max);
-  }
-
-  // ---- waiting for a server ----
-
-  private enterWaiting(): void {
-    this.setState('waiting');
-    const dir = path.dirname(this.socketFile);
-    // Prefer the socket directory; without it, its parent, to see the directory appear.
-    const target = fs.existsSync(dir) ? { dir, name: path.basename(this.socketFile) } : { dir: path.dirname(dir), name: path.basename(dir) };
-    if (this.watcher !== null && this.watchedDir === target.dir) return;
-    // Moving from the parent to the new socket directory: the socket may have appeared meanwhile.
-    const moved = this.watcher !== null;
-    this.closeWatcher();
-    try {
-      const w = fs.watch(target.dir, (_event, file) => {
-        if (file === null || file.toString() === target.name) this.rescan();
-      });
-      w.on('error', () => {
-        this.closeWatcher();
-        if (this.state === 'waiting') this.scheduleServerPoll();
-      });
-      this.watcher = w;
-      this.watchedDir = target.dir;
-      this.clearTimer('serverPollTimer');
-      this.serverPollDelay = this.serverPoll.min;
-      if (moved && fs.existsSync(this.socketFile)) this.rescan();
-    } catch {
-      this.scheduleServerPoll();
-    }
-  }
-
-  private scheduleServerPoll(): void {
-    if (this.serverPollTimer !== null) return;
-    const delay = this.serverPollDelay;
-    this.serverPollDelay = Math.min(this.serverPollDelay * 2, this.serverPoll.max);
-    this.serverPollTimer = this.timers.setTimeout(() => {
-      this.serverPollTimer = null;
-      // Cheap first: no socket file, no server (the list would fail anyway).
-      if (!fs.existsSync(this.socketFile)) this.enterWaitingOrPoll();
-      else this.rescan();
-    }, delay);
-  }
-
-  private enterWaitingOrPoll(): void {
-    if (this.state !== 'waiting') return;
-    this.enterWaiting();
-    if (this.watcher === null) this.scheduleServerPoll();
-  }
-
-  private stopWaiting(): void {
-    this.closeWatcher();
-    this.clearTimer('serverPollTimer');
-    this.serverPollDelay = this.serverPoll.min;
-  }
-
-  private closeWatcher(): void {
-    this.watcher?.close();
-    this.watcher = null;
-    this.watchedDir = null;
+  private clearRecheck(): void {
+    if (this.recheckTimer !== null) this.timers.clearTimeout(this.recheckTimer);
+    this.recheckTimer = null;
   }
 
   // ---- plumbing ----
 
-  private clearTimer(name: 'recheckTimer' | 'captureTimer' | 'serverPollTimer'): void {
-    const h = this[name];
-    if (h !== null) this.timers.clearTimeout(h);
-    this[name] = null;
+  private disposed(): boolean {
+    return this.state === 'disposed';
   }
 
   private setState(state: TmuxSourceState): void {
@@ -648,14 +365,4 @@ export class TmuxSource {
       this.log?.error('tmux source listener failed', err);
     }
   }
-}
-
-/**
- * Bytes that redraw a screen from a capture: capture-pane ends rows with LF and the terminal needs
- * CR LF; the last row gets no line end (it would scroll), and the cursor goes where tmux has it.
- */
-export function seedBytes(capture: string, cursorX: number, cursorY: number): string {
-  const rows = capture.replace(/\n$/, '').split('\n').map((l) => l.replace(/ +$/, ''));
-  while (rows.length > 0 && rows[rows.length - 1] === '') rows.pop();
-  return `\x1b[0m\x1b[H\x1b[2J${rows.join('\x1b[0m\r\n')}\x1b[0m\x1b[${cursorY + 1};${cursorX + 1}H`;
 }

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ControlEvent, ControlModeParser, decodeOctal } from '../../../../../src/core/sources/tmux/controlModeParser';
 import { DEFAULT_MATCHER, PaneInfo, ProcReader, isClaudePane, parsePaneList, LIST_PANES_FORMAT } from '../../../../../src/core/sources/tmux/discovery';
-import { seedBytes } from '../../../../../src/core/sources/tmux/tmuxSource';
+import { seedBytes } from '../../../../../src/core/sources/tmux/paneFeeds';
 import { ScreenClassifier } from '../../../../../src/core/screen/screenClassifier';
 
 const SAMPLE = Buffer.from(
