@@ -47,7 +47,17 @@ export class ScreenClassifier {
    * replaced. `final` classifies it anyway (no more output will come).
    */
   async look(ctx: TimeContext, final = false): Promise<Classification> {
-    await this.screen.flush();
+    await this.flush();
+    return this.lookParsed(ctx, final);
+  }
+
+  /** Resolves once everything written so far has been parsed (at once when parsing is synchronous). */
+  flush(): Promise<void> {
+    return this.screen.flush();
+  }
+
+  /** look() of what has been parsed so far, synchronously: after flush(), all that was written. */
+  lookParsed(ctx: TimeContext, final = false): Classification {
     if (!final && !this.statusRowWritten && (this.held === null || !startsLikeStatusRow(this.held))) this.screen.skipScrolled();
     this.statusRowWritten = false;
     const lines = this.screen.takeChangedLines();

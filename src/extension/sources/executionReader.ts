@@ -43,6 +43,8 @@ export class ExecutionReader {
       timeContext: options.timeContext,
       timers: options.timers,
       onVerdict: options.onVerdict,
+      logger: options.log,
+      name: options.id,
       onError: (err, final) => options.log.warn(`${options.id}: ${final ? 'final look' : 'look'} failed: ${err instanceof Error ? err.message : String(err)}`),
     });
   }

@@ -99,6 +99,14 @@ export class PaneFeeds {
     this.updateCapturePolling();
   }
 
+  /** Redraws a pane from a capture (its screen was reset); its live output is dropped until then. */
+  reseed(pane: WatchedPane): void {
+    if (this.o.panes.get(pane.info.paneId) !== pane) return;
+    pane.seeding = true;
+    pane.lastCapture = null;
+    this.seedPending();
+  }
+
   /** Closes every client and stops polling (the server is gone, or the source is). */
   stop(): void {
     for (const s of this.sessions.values()) this.detach(s);

@@ -14,7 +14,7 @@
 
 import type { ComponentLogger } from '../../base/logger';
 import type { LookTimers } from '../../screen/lookScheduler';
-import { ScreenWatcher } from '../../screen/screenWatcher';
+import { ScreenWatcher, type CpuBudget } from '../../screen/screenWatcher';
 import type { Classification, TimeContext } from '../../detection/types';
 import { ClaudeMatcher, DEFAULT_MATCHER, LIST_PANES_FORMAT, PaneInfo, ProcReader, isClaudePane, paneTarget, parsePaneList } from './discovery';
 import { PaneFeeds, type WatchedPane } from './paneFeeds';
@@ -56,6 +56,8 @@ export interface TmuxSourceOptions {
   readonly capturePollMs?: { readonly min: number; readonly max: number };
   /** Force the capture-pane fallback (tests, or tmux builds whose control mode misbehaves). */
   readonly forcePolling?: boolean;
+  /** CPU budget of each pane's screen (ScreenWatcher); default DEFAULT_CPU_BUDGET. */
+  readonly screenBudget?: CpuBudget;
 }
 
 export type TmuxSourceListener = (event: TmuxSourceEvent) => void;
@@ -73,6 +75,7 @@ export class TmuxSource {
   private readonly log: ComponentLogger | undefined;
   private readonly socketFile: string;
   private readonly recheckMs: number;
+  private readonly screenBudget: CpuBudget | undefined;
   private readonly feeds: PaneFeeds;
   private readonly waiter: ServerWaiter;
 
@@ -106,6 +109,7 @@ export class TmuxSource {
     this.timeContext = options.timeContext ?? defaultTimeContext;
     this.log = options.logger;
     this.recheckMs = options.recheckMs ?? 1000;
+    this.screenBudget = options.screenBudget;
     this.feeds = new PaneFeeds({
       runner: this.runner,
       tmux,
@@ -282,6 +286,11 @@ export class TmuxSource {
         timers: this.timers,
         onVerdict: (classification, at) => this.emit({ type: 'verdict', paneId: info.paneId, classification, at }),
         onError: (err) => this.emitError(err),
+        // The screen was reset after a burst too costly to render: redraw it from a capture.
+        onResume: () => this.feeds.reseed(pane),
+        logger: this.log,
+        name: `pane ${info.paneId}`,
+        budget: this.screenBudget,
       }),
       seeding: true,
       lastCapture: null,

@@ -1,13 +1,16 @@
 // ScreenWatcher, the unit both live sources feed: recorded Claude Code bytes in, verdicts out, with
 // the sources' look spacing on a clock and timers the test moves, coalesced looks, the final look
-// and disposal.
+// and disposal; its CPU budget against an escape flood.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { escapeFlood } from '../../../support/escapeFlood';
 import { FakeTimers } from '../../../support/fakeTimers';
 import { FIXTURES } from '../../../support/paths';
+import { Logger } from '../../../../src/core/base/logger';
 import type { Classification, TimeContext } from '../../../../src/core/detection/types';
-import { ScreenWatcher, type ScreenWatcherOptions } from '../../../../src/core/screen/screenWatcher';
+import { ScreenWatcher, DEFAULT_CPU_BUDGET, type ScreenWatcherOptions } from '../../../../src/core/screen/screenWatcher';
+import { TerminalScreen } from '../../../../src/core/screen/terminalScreen';
 
 const RECORDINGS = path.join(FIXTURES, 'recordings');
 
@@ -206,5 +209,91 @@ describe('ScreenWatcher', () => {
     const lines = w.visibleLines();
     assert.equal(lines.length, 19, 'the 20-row screen shows the last 19 lines and the cursor row');
     assert.equal(lines[0], 'line 11');
+  });
+
+  describe('CPU budget', () => {
+    const MB = 1024 * 1024;
+    let logLines: string[];
+    let resumes: number;
+
+    beforeEach(() => {
+      logLines = [];
+      resumes = 0;
+    });
+
+    function budgeted(meta: RecordingMeta = five.meta): ScreenWatcher {
+      const sink = (level: string) => (m: string) => logLines.push(`${level} ${m}`);
+      const logger = new Logger({ trace: sink('trace'), debug: sink('debug'), info: sink('info'), warn: sink('warn'), error: sink('error') }).child('terminals');
+      return create(meta, { logger, name: 'terminal:1', onResume: () => resumes++ });
+    }
+
+    it('an escape flood trips it once, with one log line, and costs a bounded amount; a limit drawn after the next quiet moment is detected', async () => {
+      const w = budgeted();
+      // 40 MB as fast as it comes: the clock stands still, so no quiet moment and no draining.
+      for (const chunk of escapeFlood(40 * MB)) await w.feed(chunk);
+      const flood = w.stats;
+      assert.equal(flood.trips, 1);
+      assert.ok(flood.received >= 40 * MB);
+      assert.equal(flood.rendered + flood.skipped, flood.received);
+      // Bounded work: what the emulator and the classifier saw is a small part of what arrived.
+      assert.ok(flood.rendered < flood.received / 10, `rendered ${flood.rendered} of ${flood.received} bytes`);
+      assert.equal(logLines.length, 1, logLines.join('\n'));
+      assert.match(logLines[0], /^warn \[terminals\] terminal:1: its output took more than 250 ms of CPU within 1000 ms; its screen is reset/);
+
+      // Output just short of the quiet time keeps skipping, and starts the wait again.
+      timers.advance(DEFAULT_CPU_BUDGET.quietMs - 1);
+      await w.feed(ORDINARY);
+      assert.equal(w.stats.skipped, flood.skipped + ORDINARY.length);
+      timers.advance(DEFAULT_CPU_BUDGET.quietMs - 1);
+      assert.equal(resumes, 0);
+      timers.advance(1);
+      assert.equal(resumes, 1, 'reading resumes after the quiet moment');
+
+      const before = verdicts.length;
+      for (const piece of pieces(five.bytes, 97)) {
+        await w.feed(piece);
+        timers.advance(7);
+      }
+      await w.finish();
+      const after = verdicts.slice(before).filter((v) => v.classification.verdict === 'quota');
+      assert.ok(after.length > 0, 'the limit after the burst was not detected');
+      assert.equal(after[0].classification.window, 'five_hour');
+      assert.equal(after[0].classification.resetsAt?.toISOString(), five.meta.expected.resetsAt);
+      assert.equal(w.stats.trips, 1);
+      assert.equal(w.stats.rendered, flood.rendered + five.bytes.length, 'every byte after the quiet moment was rendered');
+      assert.equal(logLines.length, 1);
+    });
+
+    it('never trips on Claude Code output at 200 KB/s', async () => {
+      const w = budgeted();
+      const all = fs.readdirSync(RECORDINGS).filter((f) => f.endsWith('.bin')).sort().map((f) => fs.readFileSync(path.join(RECORDINGS, f)));
+      const corpus = Buffer.concat(all);
+      // 4 KB every 20 ms for 10 s.
+      for (let sent = 0; sent < 2 * MB; sent += 4096) {
+        const at = sent % corpus.length;
+        await w.feed(corpus.subarray(at, at + 4096));
+        timers.advance(20);
+      }
+      assert.equal(w.stats.trips, 0);
+      assert.equal(w.stats.skipped, 0);
+      assert.deepEqual(logLines, []);
+    });
+
+    it('a chunk the emulator throws on resets the screen with one line, and reading goes on', async () => {
+      // xterm 6.0.0 (pinned) throws on ED 1 at the last cell of a screen without scrollback.
+      const crash = `\x1b[${five.meta.rows};${five.meta.cols}H\x1b[1J`;
+      const probe = new TerminalScreen({ cols: five.meta.cols, rows: five.meta.rows });
+      assert.throws(() => probe.write(crash), 'the emulator no longer fails here: find another chunk it throws on');
+      probe.dispose();
+
+      const w = budgeted();
+      await w.feed(crash);
+      assert.equal(logLines.length, 1);
+      assert.match(logLines[0], /^warn \[terminals\] terminal:1: the terminal emulator failed on its output \(.+\); its screen is reset$/);
+      assert.equal(w.stats.trips, 0);
+      await w.feed(LIMIT_ROW);
+      assert.equal(verdicts.length, 1);
+      assert.equal(verdicts[0].classification.verdict, 'quota');
+    });
   });
 });

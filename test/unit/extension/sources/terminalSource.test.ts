@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
+import { escapeFlood } from '../../../support/escapeFlood';
 import { FIXTURES } from '../../../support/paths';
 import { Logger } from '../../../../src/core/base/logger';
 import { DEFAULTS, type Settings } from '../../../../src/extension/settings';
@@ -600,6 +601,27 @@ describe('TerminalSource (fake window)', () => {
       await sleep(100);
       assert.deepEqual(t.sent, []);
     });
+  });
+
+  it('an escape flood trips the session\'s CPU budget once, logged once under its id; a limit after the next quiet moment is still reported', async () => {
+    create();
+    const t = new FakeTerminal('bash');
+    window.openTerminal(t);
+    const execution = window.run(t, 'claude');
+    // Queued at once, so the reader takes chunk after chunk with no quiet moment between them.
+    for (const chunk of escapeFlood(24 * 1024 * 1024)) execution.push(chunk.toString('utf8'));
+    const tripped = (): string[] => logLines.filter((l) => l.includes('of CPU within'));
+    await until('the trip', () => tripped().length > 0, 20_000);
+    await sleep(250); // the rest of the flood is skipped, then a quiet moment
+    const before = ofType('verdict').length;
+    execution.push(...five.chunks);
+    await until('a verdict after the flood', () => ofType('verdict').slice(before).some((v) => v.classification.verdict === 'quota'), 5000);
+    const quota = ofType('verdict').slice(before).find((v) => v.classification.verdict === 'quota');
+    assert.equal(quota?.classification.resetsAt?.toISOString(), five.meta.expected.resetsAt);
+    assert.deepEqual(tripped().length, 1, tripped().join('\n'));
+    assert.match(tripped()[0], /^warn \[terminals\] terminal:1: its output took more than/);
+    window.finish(t, execution);
+    await until('sessionRemoved', () => ofType('sessionRemoved').length > 0);
   });
 
   it('reads the recording at the default screen size with one chunk per byte run of any length', async () => {

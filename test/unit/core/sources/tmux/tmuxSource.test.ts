@@ -3,7 +3,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Logger } from '../../../../../src/core/base/logger';
 import { TmuxSource, TmuxSourceOptions } from '../../../../../src/core/sources/tmux/tmuxSource';
+import { escapeFlood } from '../../../../support/escapeFlood';
 import { CountingTimers, EventLog, RECORDINGS, TmuxServer, sleep, until, requireTmux } from '../../../../support/tmuxHarness';
 
 interface RecordingMeta {
@@ -166,6 +168,26 @@ describe('TmuxSource (real tmux)', function () {
     assertFiveHour((await log.waitFor('verdict', (e) => e.paneId === pane)).classification);
     source?.dispose();
     assert.equal(timers.active.size, 0);
+  });
+
+  it('after a burst trips a pane\'s CPU budget, redraws its screen from a capture: a limit drawn during the burst is still seen', async () => {
+    const lines: string[] = [];
+    const sink = (m: string): void => void lines.push(m);
+    const logger = new Logger({ trace: sink, debug: sink, info: sink, warn: sink, error: sink }).child('tmux');
+    const fifo = server.fifo();
+    const pane = server.newSession('flood', server.command('claude', fifo));
+    // A small budget, so a flood tmux itself renders in moments is enough to trip it.
+    startSource({ logger, screenBudget: { busyMs: 20, windowMs: 1000, quietMs: 100 } });
+    await log.waitFor('paneAdded', (e) => e.paneId === pane);
+    await sleep(300);
+    // The limit screen follows the flood with no pause: it arrives while output is skipped.
+    const flood = Buffer.concat([...escapeFlood(4 * 1024 * 1024, 16 * 1024)]);
+    await fs.promises.writeFile(fifo, Buffer.concat([flood, Buffer.from('\x1bc'), fs.readFileSync(BIN)]));
+    const verdict = await log.waitFor('verdict', (e) => e.paneId === pane && e.classification.verdict === 'quota', 30_000);
+    assertFiveHour(verdict.classification);
+    const trips = lines.filter((l) => l.includes(`pane ${pane}: its output took more than 20 ms of CPU`));
+    assert.ok(trips.length >= 1, lines.join('\n'));
+    assert.deepEqual(log.of('error'), []);
   });
 
   it('matches a configurable command pattern', async () => {
