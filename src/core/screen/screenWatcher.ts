@@ -20,7 +20,9 @@
 //  - A chunk the emulator throws on (xterm has such bugs) resets the screen too, with one line.
 import type { ComponentLogger } from '../base/logger';
 import type { Classification, TimeContext } from '../detection/types';
-import { LookScheduler, nodeTimers, type LookTimers } from './lookScheduler';
+import { LookScheduler } from './lookScheduler';
+import { nodeTimers, type Timers } from '../base/timers';
+import { describeError } from '../base/errors';
 import { ScreenClassifier } from './screenClassifier';
 import type { TerminalScreenOptions } from './terminalScreen';
 
@@ -50,7 +52,7 @@ export interface ScreenWatcherOptions {
   readonly name?: string;
   readonly budget?: CpuBudget;
   /** Timers of the deferred look and of the wait for quiet after a trip. */
-  readonly timers?: LookTimers;
+  readonly timers?: Timers;
   /** Least time between two looks of streaming output that cannot draw a status row (LookScheduler). */
   readonly lookIntervalMs?: number;
   /** Monotonic clock in ms: look spacing, the budget's window, quiet after a trip. */
@@ -75,7 +77,7 @@ export class ScreenWatcher {
   private screen: ScreenClassifier;
   private size: { cols?: number; rows?: number };
   private readonly looks: LookScheduler;
-  private readonly timers: LookTimers;
+  private readonly timers: Timers;
   private readonly now: () => number;
   private readonly busyClock: () => number;
   private readonly budget: CpuBudget;
@@ -132,7 +134,7 @@ export class ScreenWatcher {
     try {
       this.screen.write(chunk);
     } catch (err) {
-      this.options.logger?.warn(`${this.options.name ?? 'screen'}: the terminal emulator failed on its output (${err instanceof Error ? err.message : String(err)}); its screen is reset`);
+      this.options.logger?.warn(`${this.options.name ?? 'screen'}: the terminal emulator failed on its output (${describeError(err)}); its screen is reset`);
       this.resetScreen();
       return;
     }

@@ -6,7 +6,8 @@
 import type * as vscode from 'vscode';
 import type { ComponentLogger } from '../../core/base/logger';
 import type { Classification, TimeContext } from '../../core/detection/types';
-import type { LookTimers } from '../../core/screen/lookScheduler';
+import type { Timers } from '../../core/base/timers';
+import { describeError } from '../../core/base/errors';
 import { ScreenWatcher } from '../../core/screen/screenWatcher';
 
 export interface ExecutionReaderOptions {
@@ -16,7 +17,7 @@ export interface ExecutionReaderOptions {
   /** The session id, for log lines. */
   readonly id: string;
   readonly log: ComponentLogger;
-  readonly timers: LookTimers;
+  readonly timers: Timers;
   readonly timeContext: () => TimeContext;
   readonly onVerdict: (classification: Classification, at: Date) => void;
   /** Reading stopped for good (after the final look, or at dispose()): the screen is disposed. */
@@ -45,7 +46,7 @@ export class ExecutionReader {
       onVerdict: options.onVerdict,
       logger: options.log,
       name: options.id,
-      onError: (err, final) => options.log.warn(`${options.id}: ${final ? 'final look' : 'look'} failed: ${err instanceof Error ? err.message : String(err)}`),
+      onError: (err, final) => options.log.warn(`${options.id}: ${final ? 'final look' : 'look'} failed: ${describeError(err)}`),
     });
   }
 
@@ -102,7 +103,7 @@ export class ExecutionReader {
         await this.screen.feed(next.value);
       }
     } catch (err) {
-      this.options.log.warn(`${this.options.id}: reading the terminal failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.options.log.warn(`${this.options.id}: reading the terminal failed: ${describeError(err)}`);
     }
     if (cut && iterator?.return) {
       const it = iterator;

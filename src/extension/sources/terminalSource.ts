@@ -18,16 +18,18 @@
 // default, loaded on first use), so the logic is unit-tested in plain Node.
 
 import type * as vscode from 'vscode';
+import { Emitter } from '../../core/base/event';
 import { Logger, type ComponentLogger } from '../../core/base/logger';
+import { nodeTimers, type IntervalTimers } from '../../core/base/timers';
 import type { KeyInput } from '../../core/resume/resumePlanner';
 import { ProcReader } from '../../core/sources/tmux/discovery';
 import type { TimeContext } from '../../core/detection/types';
 import type { ConfigurationWatcher, Settings } from '../configuration';
 import { Disposable } from '../disposable';
 import { ExecutionReader } from './executionReader';
-import { compileCommandPatterns, isClaudeCommand, isTmuxCommand, localTimeContext, mentionsClaudeCommand } from './claudeCommandMatcher';
+import { compileCommandPatterns, isClaudeCommand, isTmuxCommand, localTimeContext, mentionsClaudeCommand } from '../../core/sources/claudeCommandMatcher';
 import type { SessionInfo, SessionSource, SourceEvent } from './sessionSource';
-import { UnwatchedTerminals, type TimerApi, type TrackedTerminal } from './unwatchedTerminals';
+import { UnwatchedTerminals, type TrackedTerminal } from './unwatchedTerminals';
 
 /** The parts of vscode.window this source uses. */
 export type TerminalWindow = Pick<
@@ -44,13 +46,6 @@ export type TerminalWindow = Pick<
 type SourceSettingKey = 'sources.terminals' | 'sources.tmux' | 'claudeCommandPatterns';
 export type SourceSettings = <K extends SourceSettingKey>(key: K) => Settings[K];
 
-const nodeTimers: TimerApi = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-  setInterval: (fn, ms) => setInterval(fn, ms),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
-
 export interface TerminalSourceOptions {
   /** Reads sources.terminals, sources.tmux and claudeCommandPatterns. */
   readonly settings: SourceSettings;
@@ -63,7 +58,7 @@ export interface TerminalSourceOptions {
   readonly timeContext?: () => TimeContext;
   /** Command lines of a process and its descendants. Default: /proc on Linux, nothing elsewhere. */
   readonly processCommandLines?: (pid: number) => readonly string[] | Promise<readonly string[]>;
-  readonly timers?: TimerApi;
+  readonly timers?: IntervalTimers;
   /** How long a new terminal may take to report shell integration before it counts as without. */
   readonly shellIntegrationTimeoutMs?: number;
   /** Interval of the process-tree check of terminals that cannot be read. */
@@ -91,35 +86,6 @@ function defaultProcessCommandLines(pid: number): string[] {
 
 const silentLogger = new Logger({ trace() {}, debug() {}, info() {}, warn() {}, error() {} }).child('terminals');
 
-/** A minimal event emitter: vscode.EventEmitter is not available outside VS Code. */
-class Emitter<T> {
-  private readonly listeners = new Set<(e: T) => unknown>();
-
-  constructor(private readonly onListenerError: (err: unknown) => void) {}
-
-  readonly event: vscode.Event<T> = (listener, thisArgs?: unknown, disposables?: vscode.Disposable[]) => {
-    const bound = (e: T): unknown => listener.call(thisArgs, e);
-    this.listeners.add(bound);
-    const subscription = { dispose: () => void this.listeners.delete(bound) };
-    disposables?.push(subscription);
-    return subscription;
-  };
-
-  fire(e: T): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(e);
-      } catch (err) {
-        this.onListenerError(err);
-      }
-    }
-  }
-
-  dispose(): void {
-    this.listeners.clear();
-  }
-}
-
 interface TerminalState extends TrackedTerminal {
   /** The Claude Code execution being read. */
   watched: ExecutionReader | null;
@@ -130,7 +96,7 @@ export class TerminalSource extends Disposable implements SessionSource {
   readonly onEvent: vscode.Event<SourceEvent>;
   private readonly settings: SourceSettings;
   private readonly log: ComponentLogger;
-  private readonly timers: TimerApi;
+  private readonly timers: IntervalTimers;
   private readonly endGraceMs: number;
   private readonly windowOption: TerminalWindow | undefined;
   private timeContextFn: () => TimeContext;
@@ -153,7 +119,7 @@ export class TerminalSource extends Disposable implements SessionSource {
     this.endGraceMs = options.endGraceMs ?? DEFAULT_END_GRACE_MS;
     this.defaultTimeContext = options.timeContext ?? (() => localTimeContext());
     this.timeContextFn = this.defaultTimeContext;
-    this.emitter = new Emitter<SourceEvent>((err) => this.log.error('event listener failed', err));
+    this.emitter = new Emitter<SourceEvent>(this.log);
     this.onEvent = this.emitter.event;
     this.unwatched = new UnwatchedTerminals({
       patterns: () => this.patterns,

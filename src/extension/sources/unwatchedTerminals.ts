@@ -14,15 +14,10 @@
 
 import type * as vscode from 'vscode';
 import type { ComponentLogger } from '../../core/base/logger';
-import { creationOptionsSuggestClaude, isClaudeCommand, nameSuggestsClaude, processesRunClaude } from './claudeCommandMatcher';
+import { creationOptionsSuggestClaude, isClaudeCommand, nameSuggestsClaude, processesRunClaude } from '../../core/sources/claudeCommandMatcher';
+import type { IntervalTimers } from '../../core/base/timers';
+import { describeError } from '../../core/base/errors';
 import type { SourceEvent, UnwatchedReason } from './sessionSource';
-
-export interface TimerApi {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
 
 /** A terminal the terminal source tracks, with what is known of it unread. */
 export interface TrackedTerminal {
@@ -42,7 +37,7 @@ export interface UnwatchedTerminalsOptions {
   readonly patterns: () => readonly RegExp[];
   readonly fire: (event: SourceEvent) => void;
   readonly log: ComponentLogger;
-  readonly timers: TimerApi;
+  readonly timers: IntervalTimers;
   /** Command lines of a process and its descendants. */
   readonly processCommandLines: (pid: number) => readonly string[] | Promise<readonly string[]>;
   readonly integrationTimeoutMs: number;
@@ -239,7 +234,7 @@ export class UnwatchedTerminals {
       if (pid === undefined || !(pid > 0)) return false;
       return processesRunClaude(await this.options.processCommandLines(pid), this.options.patterns());
     } catch (err) {
-      this.options.log.debug(`could not read the processes of "${terminal.name}": ${err instanceof Error ? err.message : String(err)}`);
+      this.options.log.debug(`could not read the processes of "${terminal.name}": ${describeError(err)}`);
       return false;
     }
   }

@@ -4,7 +4,7 @@
 // capture-pane on a backing-off interval instead.
 
 import type { ComponentLogger } from '../../base/logger';
-import type { LookTimers } from '../../screen/lookScheduler';
+import type { Timers } from '../../base/timers';
 import type { ScreenWatcher } from '../../screen/screenWatcher';
 import type { ControlEvent } from './controlModeParser';
 import type { PaneInfo } from './discovery';
@@ -30,7 +30,7 @@ export interface PaneFeedsOptions {
   readonly runner: TmuxRunner;
   readonly tmux: string;
   readonly spawn: SpawnFn;
-  readonly timers: LookTimers;
+  readonly timers: Timers;
   readonly log: ComponentLogger | undefined;
   readonly capturePollMs: { readonly min: number; readonly max: number };
   /** Never use control mode. */

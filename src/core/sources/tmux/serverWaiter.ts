@@ -5,11 +5,11 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LookTimers } from '../../screen/lookScheduler';
+import type { Timers } from '../../base/timers';
 
 export interface ServerWaiterOptions {
   readonly socketFile: string;
-  readonly timers: LookTimers;
+  readonly timers: Timers;
   /** Backing-off interval of the poll used when no directory can be watched. */
   readonly pollMs: { readonly min: number; readonly max: number };
   /** A server may have appeared: list again. */

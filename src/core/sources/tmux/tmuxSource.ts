@@ -13,7 +13,7 @@
 //    fails) are read with capture-pane on a backing-off interval (paneFeeds.ts).
 
 import type { ComponentLogger } from '../../base/logger';
-import type { LookTimers } from '../../screen/lookScheduler';
+import { nodeTimers, type Timers } from '../../base/timers';
 import { ScreenWatcher, type CpuBudget } from '../../screen/screenWatcher';
 import type { Classification, TimeContext } from '../../detection/types';
 import { ClaudeMatcher, DEFAULT_MATCHER, LIST_PANES_FORMAT, PaneInfo, ProcReader, isClaudePane, paneTarget, parsePaneList } from './discovery';
@@ -30,13 +30,6 @@ export type TmuxSourceEvent =
   | { readonly type: 'state'; readonly state: TmuxSourceState }
   | { readonly type: 'error'; readonly error: Error };
 
-export type TimerApi = LookTimers;
-
-const nodeTimers: TimerApi = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 export interface TmuxSourceOptions {
   /** Default: the default server (`-L default`, i.e. $TMUX_TMPDIR/tmux-<uid>/default), whatever $TMUX says. */
   readonly socket?: TmuxSocket;
@@ -45,7 +38,7 @@ export interface TmuxSourceOptions {
   readonly timeContext?: () => TimeContext;
   readonly spawn?: SpawnFn;
   readonly logger?: ComponentLogger;
-  readonly timers?: TimerApi;
+  readonly timers?: Timers;
   /** Root of the process table; null disables process-tree matching (only pane_current_command is used). */
   readonly procRoot?: string | null;
   /** A non-Claude pane that prints is checked again at most this often (ms). */
@@ -70,7 +63,7 @@ export class TmuxSource {
   private readonly runner: TmuxRunner;
   private readonly matcher: ClaudeMatcher;
   private readonly proc: ProcReader | null;
-  private readonly timers: TimerApi;
+  private readonly timers: Timers;
   private readonly timeContext: () => TimeContext;
   private readonly log: ComponentLogger | undefined;
   private readonly socketFile: string;
