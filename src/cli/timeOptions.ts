@@ -1,4 +1,4 @@
-import { isValidTimeZone } from '../core/detection/timeZone';
+import { isValidTimeZone, localTimeZone } from '../core/detection/timeZone';
 import { TimeContext } from '../core/detection/types';
 import { CliError } from './cliIo';
 
@@ -7,7 +7,7 @@ export function readTimeContext(options: ReadonlyMap<string, string>): TimeConte
   const nowText = options.get('now');
   const now = nowText === undefined ? new Date() : new Date(nowText);
   if (Number.isNaN(now.getTime())) throw new CliError(`--now: not an ISO date/time: ${JSON.stringify(nowText)}`);
-  const timeZone = options.get('tz') ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = options.get('tz') ?? localTimeZone();
   if (!isValidTimeZone(timeZone)) throw new CliError(`--tz: unknown IANA time zone: ${JSON.stringify(timeZone)}`);
   return { now, timeZone };
 }

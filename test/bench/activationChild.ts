@@ -83,6 +83,7 @@ const fakeVscode = {
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   StatusBarAlignment: { Left: 1, Right: 2 },
   QuickPickItemKind: { Separator: -1, Default: 0 },
+  ExtensionMode: { Production: 1, Development: 2, Test: 3 },
 };
 
 // Resolves `vscode` to a cache entry holding the fake, as the extension host's loader does with the real API.
@@ -108,6 +109,7 @@ const context = {
   secrets: { get: () => Promise.resolve(undefined), store: () => Promise.resolve(), delete: () => Promise.resolve(), onDidChange: event() },
   globalState: { get: () => undefined, update: () => Promise.resolve(), keys: () => [], setKeysForSync: () => undefined },
   extension: { packageJSON: { version: 'bench' } },
+  extensionMode: 1,
   logUri: { fsPath: process.env.CQS_BENCH_DIR ?? '/tmp' },
 };
 

@@ -1,6 +1,17 @@
 // Time-zone arithmetic on top of the platform's Intl zone data (no offset tables of our own, so
 // DST rules and legacy aliases such as America/Cordoba or Asia/Calcutta stay as current as the runtime).
 
+import type { TimeContext } from './types';
+
+/** The zone this process runs in; Claude Code in a local terminal renders its clock times in it. */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+export function localTimeContext(now: Date = new Date()): TimeContext {
+  return { now, timeZone: localTimeZone() };
+}
+
 /** A zone: an IANA name understood by Intl, or a fixed UTC offset such as "GMT+2" or "UTC-05:30". */
 export type Zone =
   | { readonly kind: 'iana'; readonly name: string }

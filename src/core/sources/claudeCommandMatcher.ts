@@ -2,7 +2,6 @@
 // creation options, or the command lines of a process tree (a terminal's or a tmux pane's). The one
 // matcher for every source, so a claudeCommandPatterns entry means the same for terminals and tmux.
 
-import type { TimeContext } from '../detection/types';
 import { describeError } from '../base/errors';
 
 /**
@@ -103,11 +102,3 @@ export function processesRunClaude(commandLines: readonly string[], patterns: re
   });
 }
 
-/** The zone this process runs in; Claude Code in a local terminal renders its clock times in it. */
-export function localTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
-export function localTimeContext(now: Date = new Date()): TimeContext {
-  return { now, timeZone: localTimeZone() };
-}

@@ -12,7 +12,6 @@ import type { AccountState, UsageSnapshot } from '../../core/accounts/schemas';
 import { Emitter } from '../../core/base/event';
 import type { ComponentLogger } from '../../core/base/logger';
 import { redactSecrets } from '../../core/base/redact';
-import { CommandIds } from '../commandIds';
 import { Disposable } from '../disposable';
 import { escapeThemeIcons } from '../themeIconText';
 import { spawnCommand } from './commandRunner';
@@ -58,10 +57,6 @@ interface ProfilePickItem extends vscode.QuickPickItem {
 }
 
 /** Commands get whatever their caller passes (a URI from a menu, an object from a keybinding); only strings are labels. */
-function stringArg(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim().length > 0 ? value : undefined;
-}
-
 function formatLocalTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
@@ -134,12 +129,6 @@ export class AccountsController extends Disposable {
     });
     this.log.info(`Profiles in ${opts.store.description}; switch journal and backups in ${stateDir}; live login in ${this.manager.live.location}`);
 
-    this._register(vscode.commands.registerCommand(CommandIds.addAccount, (label?: unknown) => this.addAccount(stringArg(label))));
-    this._register(vscode.commands.registerCommand(CommandIds.switchAccount, (label?: unknown) => this.switchAccount(stringArg(label))));
-    this._register(
-      vscode.commands.registerCommand(CommandIds.renameAccount, (from?: unknown, to?: unknown) => this.renameAccount(stringArg(from), stringArg(to))),
-    );
-    this._register(vscode.commands.registerCommand(CommandIds.removeAccount, (label?: unknown) => this.removeAccount(stringArg(label))));
 
     // A switch made elsewhere (another window, the CLI, /login in Claude Code) shows here within a second.
     const files = [this.manager.paths.claudeJsonFile, ...(this.manager.live.kind === 'file' ? [this.manager.live.location] : []), ...(opts.store.file ? [opts.store.file] : [])];

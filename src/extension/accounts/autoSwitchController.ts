@@ -4,7 +4,7 @@
 // status item while every account is exhausted.
 //
 // No runtime vscode import (the UI comes in as AutoSwitchUi), so the whole controller runs in plain Node tests.
-import type * as vscode from 'vscode';
+import type { DetectorEvents, SwitchingAccounts } from '../ports';
 import * as z from 'zod/mini';
 import type { ProfileView } from '../../core/accounts/accountManager';
 import {
@@ -40,17 +40,6 @@ import {
   switchedMessage,
   type ExhaustedItemView,
 } from './autoSwitchText';
-
-export interface AutoSwitchAccounts {
-  list(): Promise<ProfileView[]>;
-  readonly onDidChangeAccounts: vscode.Event<void>;
-  /** The safe switch, without UI of its own; rejects when it fails. */
-  switchQuietly(label: string): Promise<SwitchOutcome>;
-}
-
-export interface AutoSwitchSessions {
-  readonly onDetectorEvent: vscode.Event<DetectorEvent>;
-}
 
 /** The status item shown while every account is exhausted. */
 export interface AutoSwitchStatusItem {
@@ -93,8 +82,8 @@ export type AutoSwitchRecord =
   | { readonly kind: 'note'; readonly at: number; readonly message: string };
 
 export interface AutoSwitchControllerOptions {
-  readonly accounts: AutoSwitchAccounts;
-  readonly sessions: AutoSwitchSessions;
+  readonly accounts: SwitchingAccounts;
+  readonly sessions: DetectorEvents;
   readonly config: ConfigChanges;
   readonly read: ConfigurationReader;
   readonly ui: AutoSwitchUi;

@@ -5,6 +5,8 @@
 // attempts with backoff, logs every step and publishes each session's resume status.
 //
 // No runtime vscode import (events use the core's Emitter), so it runs in plain Node tests.
+import { localTimeContext } from '../../core/detection/timeZone';
+import type { SessionsFeed } from '../ports';
 import type { DetectorEvent } from '../../core/detection/detector';
 import { describeError } from '../../core/base/errors';
 import type { ComponentLogger } from '../../core/base/logger';
@@ -16,18 +18,12 @@ import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
 import { Emitter } from '../../core/base/event';
 import { nodeTimers, type Timers } from '../../core/base/timers';
-import type { SessionsSnapshot } from '../sessions/sessionsController';
 
 /** What resuming needs of a source: its session's screen, whether Claude Code still runs there, and typing. */
 export interface ResumeTarget {
   screenLines(id: string): readonly string[] | undefined;
   sessionRunsClaude(id: string): Promise<boolean>;
   sendInput(id: string, input: KeyInput): Promise<boolean>;
-}
-
-export interface SessionsFeed {
-  readonly onDetectorEvent: (listener: (e: DetectorEvent) => void) => { dispose(): void };
-  snapshot(): SessionsSnapshot;
 }
 
 export interface ResumeControllerOptions {
@@ -296,7 +292,7 @@ export class ResumeController extends Disposable {
   }
 
   private timeContext(): TimeContext {
-    return this.opts.timeContext?.() ?? { now: this.now(), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone };
+    return this.opts.timeContext?.() ?? localTimeContext(this.now());
   }
 
   private setStatus(id: string, kind: ResumeStatusKind, trigger: ResumeTrigger, attempt: number, detail: string | null): void {

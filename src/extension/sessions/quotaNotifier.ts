@@ -3,7 +3,7 @@
 // read as a limit hit; with notifications.level "all", repeated server errors get one quiet notice.
 //
 // The UI calls go through NotifierUi (vscode.window in the extension, a recorder in tests).
-import type * as vscode from 'vscode';
+import type { SessionsFeed } from '../ports';
 import type { AccountRef, DetectorEvent } from '../../core/detection/detector';
 import { describeError } from '../../core/base/errors';
 import type { ComponentLogger } from '../../core/base/logger';
@@ -12,18 +12,12 @@ import { CommandIds } from '../commandIds';
 import type { ConfigurationReader } from '../configuration';
 import { Disposable } from '../disposable';
 import { DeadlineTimer, nodeTimers, type Timers } from '../../core/base/timers';
-import type { SessionsSnapshot } from './sessionsController';
 import { quotaHitMessage, quotaResetMessage, serverErrorsMessage } from './sessionText';
 
 export interface NotifierUi {
   showWarningMessage(message: string, ...items: string[]): Thenable<string | undefined>;
   showInformationMessage(message: string, ...items: string[]): Thenable<string | undefined>;
   executeCommand(command: string, ...args: unknown[]): Thenable<unknown>;
-}
-
-export interface NotifierSessions {
-  readonly onDetectorEvent: vscode.Event<DetectorEvent>;
-  snapshot(): SessionsSnapshot;
 }
 
 export const ACTION_SWITCH = 'Switch Account';
@@ -36,6 +30,9 @@ export const SERVER_ERROR_WINDOW_MS = 5 * 60_000;
 export const SERVER_ERROR_COUNT = 3;
 
 export interface QuotaNotifierOptions {
+  readonly sessions: SessionsFeed;
+  readonly read: ConfigurationReader;
+  readonly ui: NotifierUi;
   readonly timers?: Timers;
   readonly now?: () => Date;
   readonly logger?: ComponentLogger;
@@ -65,13 +62,16 @@ export class QuotaNotifier extends Disposable {
   private serverNoticeAt = -Infinity;
   private readonly log: readonly ShownNotification[] = [];
 
-  constructor(
-    private readonly sessions: NotifierSessions,
-    private readonly read: ConfigurationReader,
-    private readonly ui: NotifierUi,
-    private readonly opts: QuotaNotifierOptions = {},
-  ) {
+  private readonly sessions: SessionsFeed;
+  private readonly read: ConfigurationReader;
+  private readonly ui: NotifierUi;
+
+  constructor(private readonly opts: QuotaNotifierOptions) {
     super();
+    const { sessions } = opts;
+    this.sessions = sessions;
+    this.read = opts.read;
+    this.ui = opts.ui;
     this.timers = opts.timers ?? nodeTimers;
     this.now = opts.now ?? (() => new Date());
     this._register(sessions.onDetectorEvent((e) => this.onEvent(e)));

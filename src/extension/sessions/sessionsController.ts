@@ -3,6 +3,7 @@
 // and publishes a snapshot for the status bar, the notifier and the Sessions view.
 //
 // No runtime vscode import (events use the core's Emitter), so the whole controller runs in plain Node tests.
+import type { AccountsFeed } from '../ports';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { ProfileView } from '../../core/accounts/accountManager';
@@ -26,11 +27,6 @@ import { Disposable } from '../disposable';
 import type { SessionInfo, SessionKind, SessionSource, SourceEvent, UnwatchedReason } from '../sources/sessionSource';
 import { Emitter } from '../../core/base/event';
 import { DeadlineTimer, nodeTimers, type Timers } from '../../core/base/timers';
-
-export interface AccountsFeed {
-  list(): Promise<ProfileView[]>;
-  readonly onDidChangeAccounts: vscode.Event<void>;
-}
 
 export interface ConfigChanges {
   onChange(keys: SettingKey[], run: () => void): vscode.Disposable;
@@ -124,6 +120,8 @@ export class SessionsController extends Disposable {
   private readonly detected = this._register(new Emitter<DetectorEvent>(() => this.log));
   /** Every detector event (blocked, updated, cleared, error, …), after the snapshot reflects it. */
   readonly onDetectorEvent = this.detected.event;
+  /** Which source each watched session came from; pruned when the session goes. */
+  private readonly owners = new Map<string, SessionSource>();
   private readonly transcriptFiles = this._register(new Emitter<readonly string[]>(() => this.log));
   /**
    * The transcript files that changed (paths under <config>/projects), from whichever watcher runs
@@ -151,8 +149,22 @@ export class SessionsController extends Disposable {
 
   /** Subscribes to a source (the composition root adds each one); its current sessions are taken over. */
   addSource(source: SessionSource): void {
-    this._register(source.onEvent((e) => this.onSourceEvent(e)));
-    for (const info of source.sessions()) this.onSourceEvent({ type: 'sessionAdded', session: info });
+    this._register(
+      source.onEvent((e) => {
+        if (e.type === 'sessionAdded') this.owners.set(e.session.id, source);
+        else if (e.type === 'sessionRemoved') this.owners.delete(e.id);
+        this.onSourceEvent(e);
+      }),
+    );
+    for (const info of source.sessions()) {
+      this.owners.set(info.id, source);
+      this.onSourceEvent({ type: 'sessionAdded', session: info });
+    }
+  }
+
+  /** The source that reported a session, while the session lasts. */
+  sourceOf(id: string): SessionSource | undefined {
+    return this.owners.get(id);
   }
 
   get activeAccount(): AccountRef | null {

@@ -161,18 +161,35 @@ interface SessionPick extends vscode.QuickPickItem {
   readonly session: WatchedSession;
 }
 
+export interface SessionsViewOptions {
+  readonly sessions: SessionsController;
+  readonly tmux: TmuxControls;
+  /** The terminal source (it may expose openWatchedTerminal and reveal). */
+  readonly terminals?: SessionSource & TerminalSourceExtras;
+  /** Each session's resume status ("resuming", "resumed", "resume failed" with its time). */
+  readonly resume?: ResumeStatusFeed;
+  readonly logger?: ComponentLogger;
+}
+
 /** The Sessions tree view and the session commands. */
 export class SessionsView extends Disposable {
   private readonly tree: SessionsTree;
-  private terminalSource: (SessionSource & TerminalSourceExtras) | undefined;
+  private readonly controller: SessionsController;
+  private readonly tmux: TmuxControls;
+  private readonly terminalSource: (SessionSource & TerminalSourceExtras) | undefined;
+  private readonly log: ComponentLogger | undefined;
 
-  constructor(
-    private readonly controller: SessionsController,
-    private readonly tmux: TmuxControls,
-    private readonly log?: ComponentLogger,
-  ) {
+  constructor(opts: SessionsViewOptions) {
     super();
+    const controller = (this.controller = opts.sessions);
+    this.tmux = opts.tmux;
+    this.terminalSource = opts.terminals;
+    this.log = opts.logger;
     this.tree = this._register(new SessionsTree(controller));
+    if (opts.resume) {
+      this.tree.resume = opts.resume;
+      this._register(opts.resume.onDidChange(() => this.tree.refresh()));
+    }
     const view = this._register(vscode.window.createTreeView(SESSIONS_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: false }));
     this._register(
       controller.onDidChange(() => {
@@ -181,9 +198,6 @@ export class SessionsView extends Disposable {
         view.badge = blocked > 0 ? { value: blocked, tooltip: `${blocked} blocked session${blocked === 1 ? '' : 's'}` } : undefined;
       }),
     );
-    this._register(vscode.commands.registerCommand(CommandIds.showSessions, (id?: unknown) => this.showSessions(typeof id === 'string' ? id : undefined)));
-    this._register(vscode.commands.registerCommand(CommandIds.rescanTmux, () => this.tmux.rescan()));
-    this._register(vscode.commands.registerCommand(CommandIds.openWatchedTerminal, (arg?: unknown) => this.openWatchedTerminal(arg)));
   }
 
   /** What the tree shows, row by row in order, indented by depth: "label — description". */
@@ -202,18 +216,8 @@ export class SessionsView extends Disposable {
     return out;
   }
 
-  /** Shows each session's resume status ("resuming", "resumed", "resume failed" with its time). */
-  setResumeStatus(feed: ResumeStatusFeed): void {
-    this.tree.resume = feed;
-    this._register(feed.onDidChange(() => this.tree.refresh()));
-  }
-
-  /** The terminal source, once the composition root has one (it may expose openWatchedTerminal and reveal). */
-  setTerminalSource(source: SessionSource & TerminalSourceExtras): void {
-    this.terminalSource = source;
-  }
-
-  private async showSessions(id?: string): Promise<void> {
+  /** Quick pick of the watched sessions (or the one with this id); shows its terminal or tmux target. */
+  async showSessions(id?: string): Promise<void> {
     const sessions = this.controller.snapshot().sessions;
     let chosen = id === undefined ? undefined : sessions.find((s) => s.id === id);
     if (chosen === undefined) {
@@ -251,7 +255,7 @@ export class SessionsView extends Disposable {
     if (answer === copy) await vscode.env.clipboard.writeText(attach);
   }
 
-  private openWatchedTerminal(arg?: unknown): unknown {
+  openWatchedTerminal(arg?: unknown): unknown {
     const open = this.terminalSource?.openWatchedTerminal;
     // From a view item the argument is the tree node, which is no working directory.
     const cwd = typeof arg === 'string' || arg instanceof vscode.Uri ? arg : undefined;

@@ -27,7 +27,8 @@ import type { TimeContext } from '../../core/detection/types';
 import type { ConfigurationWatcher, Settings } from '../configuration';
 import { Disposable } from '../disposable';
 import { ExecutionReader } from './executionReader';
-import { compileCommandPatterns, isClaudeCommand, isTmuxCommand, localTimeContext, mentionsClaudeCommand } from '../../core/sources/claudeCommandMatcher';
+import { compileCommandPatterns, isClaudeCommand, isTmuxCommand, mentionsClaudeCommand } from '../../core/sources/claudeCommandMatcher';
+import { localTimeContext } from '../../core/detection/timeZone';
 import type { SessionInfo, SessionSource, SourceEvent } from './sessionSource';
 import { UnwatchedTerminals, type TrackedTerminal } from './unwatchedTerminals';
 

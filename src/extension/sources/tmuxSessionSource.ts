@@ -33,6 +33,14 @@ export function parseTmuxSocket(setting: string): TmuxSocket | undefined {
   return path.isAbsolute(v) ? { path: v } : { name: v };
 }
 
+export interface TmuxSessionSourceOptions {
+  readonly config: ConfigChanges;
+  readonly read: ConfigurationReader;
+  readonly logger?: ComponentLogger;
+  /** The core source to run (tests pass a fake). */
+  readonly create?: TmuxFactory;
+}
+
 export class TmuxSessionSource extends Disposable implements SessionSource {
   private readonly emitter = this._register(new Emitter<SourceEvent>(() => this.log));
   readonly onEvent = this.emitter.event;
@@ -42,13 +50,16 @@ export class TmuxSessionSource extends Disposable implements SessionSource {
   private sourceState: TmuxSourceState | 'off' = 'off';
   private socket: TmuxSocket | undefined;
 
-  constructor(
-    config: ConfigChanges,
-    private readonly read: ConfigurationReader,
-    private readonly log?: ComponentLogger,
-    private readonly create: TmuxFactory = (options, listener) => new TmuxSource(options, listener),
-  ) {
+  private readonly read: ConfigurationReader;
+  private readonly log: ComponentLogger | undefined;
+  private readonly create: TmuxFactory;
+
+  constructor(opts: TmuxSessionSourceOptions) {
     super();
+    const { config } = opts;
+    this.read = opts.read;
+    this.log = opts.logger;
+    this.create = opts.create ?? ((options, listener) => new TmuxSource(options, listener));
     this._register(config.onChange(['sources.tmux', 'tmux.socket', 'claudeCommandPatterns'], () => this.restart()));
     this._register({ dispose: () => this.stop() });
     this.restart();

@@ -1,23 +1,23 @@
 import * as vscode from 'vscode';
+import type { AccountsFeed, SessionsSnapshotFeed } from '../ports';
 import type { ProfileView } from '../../core/accounts/accountManager';
 import { DeadlineTimer, nodeTimers } from '../../core/base/timers';
 import { CommandIds } from '../commandIds';
 import { ConfigurationWatcher, readSetting } from '../configuration';
 import { Disposable } from '../disposable';
-import type { SessionsSnapshot } from '../sessions/sessionsController';
 import { describeWatch, WatchView } from './statusView';
 
 export const STATUS_ITEM_ID = 'claudeQuota.status';
 
-export interface StatusBarSource {
-  list(): Promise<ProfileView[]>;
-  readonly onDidChangeAccounts: vscode.Event<void>;
-}
-
-/** The watched sessions, when the sessions controller runs. */
-export interface StatusBarSessions {
-  snapshot(): SessionsSnapshot;
-  readonly onDidChange: vscode.Event<void>;
+export interface StatusBarControllerOptions {
+  readonly accounts: AccountsFeed;
+  readonly config: ConfigurationWatcher;
+  /** The watched sessions, when the sessions controller runs. */
+  readonly sessions?: SessionsSnapshotFeed;
+  /** The usage section of the tooltip. */
+  readonly extra?: StatusBarExtra;
+  readonly createItem?: () => vscode.StatusBarItem;
+  readonly enabled?: () => boolean;
 }
 
 /** Markdown lines for the tooltip (the usage section) and when they change. */
@@ -26,7 +26,7 @@ export interface StatusBarExtra {
   readonly onDidChange: vscode.Event<void>;
 }
 
-const NO_SESSIONS: StatusBarSessions = {
+const NO_SESSIONS: SessionsSnapshotFeed = {
   snapshot: () => ({ activeAccount: null, sessions: [], unwatched: [] }),
   onDidChange: () => ({ dispose: () => undefined }),
 };
@@ -42,15 +42,20 @@ export class StatusBarController extends Disposable {
   private profiles: readonly ProfileView[] = [];
   private readonly countdown = new DeadlineTimer(nodeTimers);
 
-  constructor(
-    private readonly source: StatusBarSource,
-    config: ConfigurationWatcher,
-    private readonly createItem: () => vscode.StatusBarItem = () => vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Right, 100),
-    private readonly enabled: () => boolean = () => readSetting('statusBar.enabled'),
-    private readonly sessions: StatusBarSessions = NO_SESSIONS,
-    private readonly extra?: StatusBarExtra,
-  ) {
+  private readonly source: AccountsFeed;
+  private readonly createItem: () => vscode.StatusBarItem;
+  private readonly enabled: () => boolean;
+  private readonly sessions: SessionsSnapshotFeed;
+  private readonly extra: StatusBarExtra | undefined;
+
+  constructor(opts: StatusBarControllerOptions) {
     super();
+    const { config } = opts;
+    const source = (this.source = opts.accounts);
+    this.createItem = opts.createItem ?? (() => vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Right, 100));
+    this.enabled = opts.enabled ?? (() => readSetting('statusBar.enabled'));
+    const sessions = (this.sessions = opts.sessions ?? NO_SESSIONS);
+    const extra = (this.extra = opts.extra);
     this._register(config.onChange(['statusBar.enabled'], () => this.apply()));
     this._register(source.onDidChangeAccounts(() => void this.refresh()));
     this._register(sessions.onDidChange(() => this.render()));

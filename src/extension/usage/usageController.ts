@@ -5,6 +5,7 @@
 // account's usage snapshot for the switch policy. Publishes the latest report for the status bar and the panel.
 //
 // No runtime vscode import (events use the core's Emitter), so it runs in plain Node tests.
+import type { AccountsFeed, SessionsSnapshotFeed } from '../ports';
 import type { ProfileView } from '../../core/accounts/accountManager';
 import type { UsageSnapshot } from '../../core/accounts/schemas';
 import { describeError } from '../../core/base/errors';
@@ -18,19 +19,13 @@ import { CommandIds } from '../commandIds';
 import type { ConfigurationReader, SettingKey } from '../configuration';
 import { Disposable } from '../disposable';
 import type { NotifierUi } from '../sessions/quotaNotifier';
-import type { AccountsFeed, ConfigChanges } from '../sessions/sessionsController';
-import type { SessionsSnapshot } from '../sessions/sessionsController';
+import type { ConfigChanges } from '../sessions/sessionsController';
 import { Emitter } from '../../core/base/event';
 import { DeadlineTimer, nodeTimers, type Timers } from '../../core/base/timers';
 
-export interface UsageSessions {
-  snapshot(): SessionsSnapshot;
-  onDidChange(listener: () => void): { dispose(): void };
-}
-
 export interface UsageControllerOptions {
   readonly accounts: AccountsFeed;
-  readonly sessions?: UsageSessions;
+  readonly sessions?: SessionsSnapshotFeed;
   readonly read: ConfigurationReader;
   readonly ui: NotifierUi;
   /** Claude Code's config directory (claudeConfigDir: CLAUDE_CONFIG_DIR or ~/.claude). */

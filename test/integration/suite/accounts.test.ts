@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaApi, ClaudeQuotaTestHooks } from '../../../src/extension/api';
+import { testHooks } from './testHooks';
 import { waitFor } from './wait';
 import { findFiles } from './findFiles';
 
@@ -60,12 +61,12 @@ function readJson(file: string): Record<string, unknown> {
 }
 
 describe('accounts', () => {
-  let api: ClaudeQuotaApi;
+  let api: ClaudeQuotaTestHooks;
 
   before(async () => {
     const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
     assert.ok(extension, `extension ${EXTENSION_ID} not found`);
-    api = await extension.activate();
+    api = testHooks(await extension.activate());
     assert.ok(api?.accounts, 'activate() returns the API');
   });
 

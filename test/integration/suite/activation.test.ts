@@ -1,6 +1,7 @@
 // Runs inside the extension host of a real VS Code (see test/host/runVsCode.mjs).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { ClaudeQuotaApi } from '../../../src/extension/api';
 import { waitFor } from './wait';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
@@ -24,6 +25,19 @@ describe('extension activation', () => {
     // activate() on an active extension returns the same finished activation; it must not throw.
     await extension.activate();
     assert.equal(extension.isActive, true);
+  });
+
+  it('returns a versioned public API that holds no secret, and registers every contributed command', async () => {
+    const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
+    assert.ok(extension);
+    const api = await extension.activate();
+    assert.equal(api.version, 1);
+    assert.ok(Array.isArray(await api.listAccounts()));
+    assert.ok(Array.isArray(api.sessions().sessions));
+    assert.equal(typeof api.onDidChangeSessions, 'function');
+    const manifest = extension.packageJSON as { contributes: { commands: { command: string }[] } };
+    const registered = await vscode.commands.getCommands(true);
+    for (const c of manifest.contributes.commands) assert.ok(registered.includes(c.command), `${c.command} is registered`);
   });
 
   it(`registers ${SHOW_LOG}`, async () => {

@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaApi, ClaudeQuotaTestHooks } from '../../../src/extension/api';
+import { testHooks } from './testHooks';
 import type { AutoSwitchRecord } from '../../../src/extension/accounts/autoSwitchController';
 import { resetAhead, writeRecordingResettingAt } from '../../support/recordingAt';
 import { TmuxServer } from '../../support/tmuxHarness';
@@ -33,7 +34,7 @@ function liveEmail(): string | undefined {
 
 describe('auto-switch over a private tmux server', function () {
   this.timeout(180_000);
-  let api: ClaudeQuotaApi;
+  let api: ClaudeQuotaTestHooks;
   let server: TmuxServer;
   let previous: string | null = null;
   let historyBefore = 0;
@@ -56,7 +57,7 @@ describe('auto-switch over a private tmux server', function () {
   before(async () => {
     const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
     assert.ok(extension);
-    api = await extension.activate();
+    api = testHooks(await extension.activate());
     previous = api.sessions().activeAccount?.label ?? null;
     server = new TmuxServer();
     const script = '#!/bin/sh\nstty -echo 2>/dev/null\nsleep 0.3\ncat "$1"\nsleep 120\nexit 0\n';

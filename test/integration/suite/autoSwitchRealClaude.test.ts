@@ -7,7 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaApi, ClaudeQuotaTestHooks } from '../../../src/extension/api';
+import { testHooks } from './testHooks';
 import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/claudeCli';
 import { sandboxEnv, subscriberIdentity, writeClaudeConfig, writeSubscriberLogin, type SandboxDirs } from '../../support/claudeSandbox';
 import { lastUserText, MockAnthropicApi } from '../../support/mockAnthropicApi';
@@ -28,7 +29,7 @@ function configDir(): string {
 
 describe('auto-switch with the real Claude Code CLI', function () {
   this.timeout(240_000);
-  let api: ClaudeQuotaApi;
+  let api: ClaudeQuotaTestHooks;
   let mock: MockAnthropicApi;
   let sandbox: ClaudeSandbox;
   let server: TmuxServer;
@@ -41,7 +42,7 @@ describe('auto-switch with the real Claude Code CLI', function () {
     this.timeout(15 * 60_000); // a fresh machine downloads the CLI first
     const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
     assert.ok(extension);
-    api = await extension.activate();
+    api = testHooks(await extension.activate());
     previous = api.sessions().activeAccount?.label ?? null;
     const claude = await ensureClaudeInstalled();
     const resetsAt = wholeHourAfter(Math.floor(Date.now() / 1000), 2 * 3600);

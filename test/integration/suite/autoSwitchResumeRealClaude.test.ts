@@ -11,7 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AutoSwitchRecord } from '../../../src/extension/accounts/autoSwitchController';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaApi, ClaudeQuotaTestHooks } from '../../../src/extension/api';
+import { testHooks } from './testHooks';
 import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/claudeCli';
 import { lastUserText, MockAnthropicApi, type MockReply } from '../../support/mockAnthropicApi';
 import { resetAhead, writeRecordingResettingAt } from '../../support/recordingAt';
@@ -46,7 +47,7 @@ function liveAccessToken(): string | undefined {
 
 describe('auto-switch and automatic resume with the real Claude Code CLI (terminal, every account limited)', function () {
   this.timeout(240_000);
-  let api: ClaudeQuotaApi;
+  let api: ClaudeQuotaTestHooks;
   let mock: MockAnthropicApi;
   let sandbox: ClaudeSandbox;
   let server: TmuxServer;
@@ -61,7 +62,7 @@ describe('auto-switch and automatic resume with the real Claude Code CLI (termin
     this.timeout(15 * 60_000); // a fresh machine downloads the CLI first
     const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
     assert.ok(extension);
-    api = await extension.activate();
+    api = testHooks(await extension.activate());
     previous = api.sessions().activeAccount?.label ?? null;
     const claude = await ensureClaudeInstalled();
     mock = new MockAnthropicApi({

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaTestHooks } from '../../../src/extension/api';
 import { waitFor } from './wait';
 
 const FAR_FUTURE = 4_102_444_800_000;
@@ -22,7 +22,7 @@ function configDir(): string {
  * Logs the extension host's Claude Code in as the made-up `name` and saves that login, so it is
  * the active account; returns a function that switches back to the account active before (if any).
  */
-export async function useFreshAccount(api: ClaudeQuotaApi, name: string): Promise<() => Promise<void>> {
+export async function useFreshAccount(api: ClaudeQuotaTestHooks, name: string): Promise<() => Promise<void>> {
   const previous = api.sessions().activeAccount?.label ?? null;
   const dir = configDir();
   fs.mkdirSync(dir, { recursive: true });

@@ -7,7 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaApi, ClaudeQuotaTestHooks } from '../../../src/extension/api';
+import { testHooks } from './testHooks';
 import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
 import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/claudeCli';
 import { MockAnthropicApi } from '../../support/mockAnthropicApi';
@@ -24,7 +25,7 @@ const COUNTDOWN = /\$\(watch\).*(\d+h \d+m|\d+m)/;
 
 describe('the real Claude Code CLI hitting its 5-hour limit', function () {
   this.timeout(180_000);
-  let api: ClaudeQuotaApi;
+  let api: ClaudeQuotaTestHooks;
   let mock: MockAnthropicApi;
   let sandbox: ClaudeSandbox;
   let bin: string;
@@ -38,7 +39,7 @@ describe('the real Claude Code CLI hitting its 5-hour limit', function () {
     this.timeout(15 * 60_000); // a fresh machine downloads the CLI first
     const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
     assert.ok(extension);
-    api = await extension.activate();
+    api = testHooks(await extension.activate());
     restoreAccount = await useFreshAccount(api, 'real-cli');
     const claude = await ensureClaudeInstalled();
     resetsAt = wholeHourAfter(Math.floor(Date.now() / 1000), 2 * 3600);

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaTestHooks } from '../../../src/extension/api';
 import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
 import { skipFirstRunScreens } from '../../support/claudeSandbox';
 import { waitFor } from './wait';
@@ -38,7 +38,7 @@ export class TerminalScope {
   readonly subscriptions: vscode.Disposable[] = [];
 
   /** Disposes the reader and the terminal, and waits (briefly) for the extension to forget its session. */
-  async close(api: ClaudeQuotaApi | undefined): Promise<void> {
+  async close(api: ClaudeQuotaTestHooks | undefined): Promise<void> {
     for (const s of this.subscriptions.splice(0)) s.dispose();
     const t = this.terminal;
     this.terminal = undefined;
@@ -55,7 +55,7 @@ export class TerminalScope {
  * through shell integration and waits until the extension watches it and its prompt shows.
  */
 export async function startClaudeInTerminal(
-  api: ClaudeQuotaApi,
+  api: ClaudeQuotaTestHooks,
   opts: { name: string; cwd: string; env: Record<string, string>; scope: TerminalScope },
 ): Promise<ClaudeInTerminal> {
   const { name, cwd, env } = opts;

@@ -8,7 +8,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaApi, ClaudeQuotaTestHooks } from '../../../src/extension/api';
+import { testHooks } from './testHooks';
 import type { TypedInput } from '../../../src/extension/resume/resumeController';
 import { ClaudeSandbox, ensureClaudeInstalled, wholeHourAfter } from '../../e2e/claudeCli';
 import { lastUserText, MockAnthropicApi, scenarioByToken, type RecordedRequest, type UnifiedClaim } from '../../support/mockAnthropicApi';
@@ -43,7 +44,7 @@ function describeTyped(typed: readonly TypedInput[]): string {
 
 describe('resuming a session stalled by a usage limit after an account switch (real Claude Code CLI)', function () {
   this.timeout(240_000);
-  let api: ClaudeQuotaApi;
+  let api: ClaudeQuotaTestHooks;
   let mock: MockAnthropicApi;
   let sandbox: ClaudeSandbox;
   let env: Record<string, string>;
@@ -55,7 +56,7 @@ describe('resuming a session stalled by a usage limit after an account switch (r
     this.timeout(15 * 60_000);
     const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
     assert.ok(extension);
-    api = await extension.activate();
+    api = testHooks(await extension.activate());
     // Two saved accounts; the second is active after this.
     restoreAccount = await useFreshAccount(api, FIRST);
     await useFreshAccount(api, SECOND);

@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaApi, ClaudeQuotaTestHooks } from '../../../src/extension/api';
+import { testHooks } from './testHooks';
 import { useFreshAccount } from './freshAccount';
 import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
 import { extensionClock, resetAhead, writeRecordingResettingAt } from '../../support/recordingAt';
@@ -15,7 +16,7 @@ const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 
 describe('sessions UI over a private tmux server', function () {
   this.timeout(120_000);
-  let api: ClaudeQuotaApi;
+  let api: ClaudeQuotaTestHooks;
   let server: TmuxServer;
   let restoreAccount: (() => Promise<void>) | undefined;
   // The 5-hour limit replayed at the real time: the recording moved to a reset ahead of now.
@@ -32,7 +33,7 @@ describe('sessions UI over a private tmux server', function () {
   before(async () => {
     const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
     assert.ok(extension);
-    api = await extension.activate();
+    api = testHooks(await extension.activate());
     // Its own account: an earlier suite may have used up (and been notified about) the active one.
     restoreAccount = await useFreshAccount(api, 'tmux-ui');
     notesBefore = api.notifications().filter((n) => n.kind === 'quota').length;

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaApi, ClaudeQuotaTestHooks } from '../../../src/extension/api';
+import { testHooks } from './testHooks';
 import type { WatchedSession } from '../../../src/extension/sessions/sessionsController';
 import type { SourceEvent } from '../../../src/extension/sources/sessionSource';
 import { extensionClock, resetAhead, writeRecordingResettingAt } from '../../support/recordingAt';
@@ -35,7 +36,7 @@ interface Received {
 
 describe('terminal source (integrated terminal, shell integration)', function () {
   this.timeout(120_000);
-  let api: ClaudeQuotaApi;
+  let api: ClaudeQuotaTestHooks;
   let dir: string;
   const received: Received[] = [];
   let subscription: vscode.Disposable | undefined;
@@ -44,7 +45,7 @@ describe('terminal source (integrated terminal, shell integration)', function ()
   before(async () => {
     const extension = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
     assert.ok(extension);
-    api = await extension.activate();
+    api = testHooks(await extension.activate());
     subscription = api.terminalSource.onEvent((event) => received.push({ event, receivedAt: Date.now() }));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claude-quota-terminal-'));
     const script = [

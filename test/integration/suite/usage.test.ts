@@ -6,16 +6,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClaudeQuotaApi } from '../../../src/extension/extension';
+import type { ClaudeQuotaApi, ClaudeQuotaTestHooks } from '../../../src/extension/api';
+import { testHooks } from './testHooks';
 import { formatTokens } from '../../../src/core/usage/usageText';
 import { assistantLine, FILLER_LINES } from '../../support/usageTranscripts';
 
 const EXTENSION_ID = 'claude-quota-sentinel.claude-quota-sentinel';
 
-async function api(): Promise<ClaudeQuotaApi> {
+async function api(): Promise<ClaudeQuotaTestHooks> {
   const ext = vscode.extensions.getExtension<ClaudeQuotaApi>(EXTENSION_ID);
   assert.ok(ext, 'extension installed');
-  return ext.isActive ? ext.exports : await ext.activate();
+  return testHooks(ext.isActive ? ext.exports : await ext.activate());
 }
 
 async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 30_000): Promise<T> {
@@ -29,7 +30,7 @@ async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 30_
 }
 
 /** The account new usage is attributed to: the active one, or the unknown account before any is known. */
-function activeLabel(report: NonNullable<ReturnType<ClaudeQuotaApi['usage']['report']>>): string {
+function activeLabel(report: NonNullable<ReturnType<ClaudeQuotaTestHooks['usage']['report']>>): string {
   return report.accounts.find((a) => a.active)?.label ?? 'unknown account';
 }
 

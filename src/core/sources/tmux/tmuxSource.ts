@@ -12,6 +12,7 @@
 //  - polling fallback: sessions where control mode is unavailable (tmux < 1.8, or the attach
 //    fails) are read with capture-pane on a backing-off interval (paneFeeds.ts).
 
+import { localTimeContext } from '../../detection/timeZone';
 import type { ComponentLogger } from '../../base/logger';
 import { nodeTimers, type Timers } from '../../base/timers';
 import { ScreenWatcher, type CpuBudget } from '../../screen/screenWatcher';
@@ -56,7 +57,7 @@ export interface TmuxSourceOptions {
 export type TmuxSourceListener = (event: TmuxSourceEvent) => void;
 
 function defaultTimeContext(): TimeContext {
-  return { now: new Date(), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone };
+  return localTimeContext();
 }
 
 export class TmuxSource {

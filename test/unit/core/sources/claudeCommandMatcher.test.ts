@@ -1,11 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { localTimeContext, localTimeZone } from '../../../../src/core/detection/timeZone';
 import {
   compileCommandPatterns,
   creationOptionsSuggestClaude,
   isClaudeCommand,
   isTmuxCommand,
-  localTimeContext,
-  localTimeZone,
   mentionsClaudeCommand,
   nameSuggestsClaude,
   processesRunClaude,

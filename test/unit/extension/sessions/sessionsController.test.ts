@@ -86,7 +86,7 @@ function setup(settings: Partial<Settings> = {}, env?: Readonly<Record<string, s
     showInformationMessage: (message, ...items) => (calls.push({ kind: 'info', message, items }), Promise.resolve(undefined)),
     executeCommand: (command) => (commands.push(command), Promise.resolve(undefined)),
   };
-  const notifier = new QuotaNotifier(controller, read, ui, { timers, now, timeZone: 'UTC' });
+  const notifier = new QuotaNotifier({ sessions: controller, read, ui, timers, now, timeZone: 'UTC' });
   const add = (id: string, where = id): void => source.emitter.fire({ type: 'sessionAdded', session: { id, kind: 'tmux', where } });
   const verdict = (id: string, c: Classification): void => source.emitter.fire({ type: 'verdict', id, classification: c, at: now() });
   return {
@@ -238,8 +238,11 @@ describe('sessions controller and notifier', () => {
     await flush();
     assert.deepEqual(t.commands, ['claudeQuota.showSessions']);
     assert.equal(t.controller.snapshot().unwatched.length, 1);
+    assert.equal(t.controller.sourceOf('tmux:%1'), t.source, 'the session is looked up by its source, not its id');
+    assert.equal(t.controller.sourceOf('terminal:7'), undefined, 'an unwatched terminal has no session');
     t.source.emitter.fire({ type: 'sessionRemoved', id: 'tmux:%1' });
     t.source.emitter.fire({ type: 'unwatchedGone', id: 'terminal:7' });
+    assert.equal(t.controller.sourceOf('tmux:%1'), undefined, 'forgotten with the session');
     assert.deepEqual(t.controller.snapshot().sessions, []);
     assert.deepEqual(t.controller.snapshot().unwatched, []);
     assert.equal(t.controller.timerArmed, false);

@@ -14,18 +14,18 @@ import { TmuxSessionSource } from '../../../../src/extension/sources/tmuxSession
 function matcherFor(patterns: string[], warnings: string[] = []): ClaudeMatcher {
   const settings: Settings = { ...DEFAULTS, claudeCommandPatterns: patterns };
   let options: TmuxSourceOptions | undefined;
-  const source = new TmuxSessionSource(
-    { onChange: () => ({ dispose: () => undefined }) },
-    <K extends SettingKey>(key: K): Settings[K] => settings[key],
-    new Logger({
+  const source = new TmuxSessionSource({
+    config: { onChange: () => ({ dispose: () => undefined }) },
+    read: <K extends SettingKey>(key: K): Settings[K] => settings[key],
+    logger: new Logger({
       trace: () => undefined, debug: () => undefined, info: () => undefined, error: () => undefined,
       warn: (m: string) => warnings.push(m),
     }).child('tmux'),
-    (o) => {
+    create: (o) => {
       options = o;
       return { start: () => undefined, rescan: () => undefined, dispose: () => undefined };
     },
-  );
+  });
   source.dispose();
   assert.ok(options, 'the source was started');
   // As the core TmuxSource fills in what the options leave out.
