@@ -9,22 +9,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageTracker } from '../../src/core/usage/usageTracker';
+import { rng } from '../support/escapeFlood';
 import { assistantLine, FILLER_LINES } from '../support/usageTranscripts';
 import { median } from './stats';
 
 const MB = 1024 * 1024;
 
-/** Deterministic PRNG (mulberry32), so every run scans the same corpus. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = 'the quick brown fox jumps over lazy dog function return const value file test build error fix change'.split(' ');
 

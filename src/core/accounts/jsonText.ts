@@ -105,20 +105,24 @@ function render(value: unknown, indent: string | null, level: number): string {
   return JSON.stringify(value, null, indent).split('\n').join('\n' + pad);
 }
 
+/** The document as an object, or the one-line refusal. */
+function parseObject(text: string, fileForErrors: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch {
+    throw new AccountError('malformed', `${fileForErrors} is not a JSON object; nothing was changed`);
+  }
+}
+
 /**
  * Returns `text` with top-level `key` set to `value`; every other byte is kept when the document can be
  * spliced, otherwise the document is re-serialised with its own indentation. The result is checked by
  * parsing it back; a result that would differ in anything but `key` is never returned.
  */
 export function setTopLevelKey(text: string, key: string, value: unknown, fileForErrors: string): string {
-  let original: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-    original = parsed as Record<string, unknown>;
-  } catch {
-    throw new AccountError('malformed', `${fileForErrors} is not a JSON object; nothing was changed`);
-  }
+  const original = parseObject(text, fileForErrors);
   const expected = { ...original, [key]: value };
   const indent = detectIndent(text);
   const candidates: (() => string)[] = [
@@ -175,14 +179,7 @@ export function setTopLevelKeyInBytes(bytes: Uint8Array, key: string, value: unk
   // One char per byte: every structural character of JSON is ASCII and no byte of a multi-byte
   // sequence is, so offsets found here are byte offsets.
   const latin = buf.toString('latin1');
-  let original: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-    original = parsed as Record<string, unknown>;
-  } catch {
-    throw new AccountError('malformed', `${fileForErrors} is not a JSON object; nothing was changed`);
-  }
+  const original = parseObject(text, fileForErrors);
   const expected = { ...original, [key]: value };
   try {
     const span = scanTopLevel(latin).members.get(key);
