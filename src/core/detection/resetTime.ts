@@ -9,10 +9,11 @@
 // cut to MAX_EXAMINED characters first, so a hostile line costs linear time.
 
 import type { TimeContext } from './types';
+import { findRelative, parseDuration } from './durations';
+import { MAX_YEAR, MIN_YEAR, MONTHS, SECOND_MS, at, monthNumber, skip, validDate, weekdayNumber } from './timeText';
 import {
   UTC_ZONE,
   addDays,
-  daysInMonth,
   gapInstant,
   resolveZone,
   toWallTime,
@@ -21,18 +22,15 @@ import {
   type Zone,
 } from './timeZone';
 
+export { parseDuration };
+
+const MAX_DATE_MS = 8.64e15;
+
 /** Only this many leading characters are examined; a status line is far shorter. */
 export const MAX_EXAMINED = 4096;
 
-const SECOND_MS = 1000;
-const MINUTE_MS = 60 * SECOND_MS;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
-const MAX_DATE_MS = 8.64e15;
 // Leap days need up to eight years to come round again (e.g. 2096 -> 2104).
 const MAX_YEAR_LOOKAHEAD = 8;
-const MIN_YEAR = 1970;
-const MAX_YEAR = 9999;
 
 interface Clock {
   readonly hour: number;
@@ -87,24 +85,6 @@ export function parseResetTime(text: string, ctx: TimeContext): Date | null {
 }
 
 /**
- * A duration in milliseconds: "20ms", "1m30s", "2h", "45 minutes", "2h 10m", "1 hour and 5 minutes",
- * "90s", "1.5s", "3d". Units may be repeated and are summed. Null when the whole text is not a
- * duration (a bare number has no unit and is rejected, except "0").
- */
-export function parseDuration(text: string): number | null {
-  try {
-    if (typeof text !== 'string' || text.length > 256) return null;
-    const t = text.trim();
-    if (t === '0') return 0;
-    const parsed = durationAt(t, 0);
-    if (parsed === null || parsed.end !== t.length) return null;
-    return parsed.ms;
-  } catch {
-    return null;
-  }
-}
-
-/**
  * An HTTP Retry-After value: delta seconds ("120", leniently "1.5") added to `now`, or an HTTP-date
  * (IMF-fixdate, RFC 850 or asctime; always GMT). Null when unreadable.
  */
@@ -143,11 +123,6 @@ function contextZone(ctx: TimeContext): Zone {
   return resolveZone(name) ?? UTC_ZONE;
 }
 
-/** Sticky match of `re` (which must have the y flag) at `pos`. */
-function at(re: RegExp, s: string, pos: number): RegExpExecArray | null {
-  re.lastIndex = pos;
-  return re.exec(s);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Epoch, ISO 8601 / RFC 3339, HTTP-date
@@ -183,8 +158,6 @@ function findIso(s: string, defaultZone: () => Zone): number | null {
   return null;
 }
 
-const MONTHS =
-  'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec';
 
 // IMF-fixdate "Mon, 23 Nov 2026 15:40:00 GMT" and RFC 850 "Monday, 23-Nov-26 15:40:00 GMT".
 const HTTP_DATE_RE = new RegExp(
@@ -465,70 +438,3 @@ function zoneInText(s: string): Zone | null {
   return null;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Relative waits ("resets in 45 minutes", "in 2h 10m", "retry after 30s")
-
-const RELATIVE_RE = /\b(?:in|after|within)[ \t]{1,4}(?:(?:about|around|approx\.?|approximately|roughly|~)[ \t]{0,4})?(?=\d)/gi;
-const RETRY_BEFORE_RE = /retry(?:ing)?[ \t]{1,4}$/i;
-const DURATION_PART_RE =
-  /[ \t]{0,4}(?:(?:,|and)[ \t]{0,4})?(\d{1,9}(?:\.\d{1,9})?)[ \t]{0,2}(milliseconds?|millis|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)(?![a-z])/iy;
-
-function findRelative(s: string, nowMs: number): number | null {
-  RELATIVE_RE.lastIndex = 0;
-  for (let m = RELATIVE_RE.exec(s); m !== null; m = RELATIVE_RE.exec(s)) {
-    // "retrying in 1s" is the client's next attempt, not when the limit resets.
-    if (RETRY_BEFORE_RE.test(s.slice(Math.max(0, m.index - 12), m.index))) continue;
-    const d = durationAt(s, m.index + m[0].length);
-    if (d !== null) return nowMs + d.ms;
-  }
-  return null;
-}
-
-function durationAt(s: string, start: number): { ms: number; end: number } | null {
-  let total = 0;
-  let p = start;
-  let parts = 0;
-  for (let m = at(DURATION_PART_RE, s, p); m !== null; m = at(DURATION_PART_RE, s, p)) {
-    // The first part must start right at `start`; a leading "and" or comma is not a duration.
-    if (parts === 0 && m[0].trimStart() !== m[0]) return null;
-    if (parts === 0 && /^[,a]/i.test(m[0])) return null;
-    total += Number(m[1]) * unitMs(m[2] as string);
-    p = m.index + m[0].length;
-    parts++;
-  }
-  if (parts === 0 || !Number.isFinite(total)) return null;
-  return { ms: Math.round(total), end: p };
-}
-
-function unitMs(unit: string): number {
-  const u = unit.toLowerCase();
-  if (u === 'ms' || u.startsWith('milli') || u.startsWith('msec')) return 1;
-  if (u.startsWith('s')) return SECOND_MS;
-  if (u.startsWith('m')) return MINUTE_MS;
-  if (u.startsWith('h')) return HOUR_MS;
-  if (u.startsWith('d')) return DAY_MS;
-  return 7 * DAY_MS; // w, wk, week
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-
-function skip(re: RegExp, s: string, pos: number): number {
-  const m = at(re, s, pos);
-  return m === null ? pos : m.index + m[0].length;
-}
-
-function validDate(year: number, month: number, day: number): boolean {
-  return (
-    year >= MIN_YEAR && year <= MAX_YEAR && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
-  );
-}
-
-function monthNumber(name: string): number {
-  const key = name.slice(0, 3).toLowerCase();
-  return 'janfebmaraprmayjunjulaugsepoctnovdec'.indexOf(key) / 3 + 1;
-}
-
-function weekdayNumber(name: string): number {
-  return 'sunmontuewedthufrisat'.indexOf(name.slice(0, 3).toLowerCase()) / 3;
-}
