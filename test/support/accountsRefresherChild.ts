@@ -2,7 +2,8 @@
 // .credentials.json, checks the live refresh token is the newest one "the server" issued for that
 // account (refresh tokens are single-use), and writes rotated tokens with temp file + rename.
 // It also checks its locks are still its own when it lets them go (nobody removed a lock it held).
-// argv[2]: a file whose appearance stops the loop; argv[3]: ms to hold the locks at most (default 0).
+// argv[2]: a file whose appearance stops the loop; argv[3]: ms to hold the locks at most (default 0);
+// argv[4] `nolock`: a writer that ignores the locks (a broken or foreign tool).
 // Prints a JSON summary on stdout.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,12 +36,13 @@ async function main(): Promise<void> {
   const stopFile = process.argv[2] ?? '';
   const issued: Record<string, number> = { alpha: 1, beta: 1 };
   const holdMs = Number(process.argv[3] ?? '0');
+  const honoursLocks = process.argv[4] !== 'nolock';
   const violations: string[] = [];
   let rotations = 0;
   let removedLocks = 0;
   while (!fs.existsSync(stopFile)) {
-    for (const l of locks) await lock(l);
-    const made = locks.map((l) => fs.lstatSync(l).ino);
+    if (honoursLocks) for (const l of locks) await lock(l);
+    const made = honoursLocks ? locks.map((l) => fs.lstatSync(l).ino) : [];
     try {
       if (holdMs > 0) await sleep(Math.random() * holdMs);
       const doc = JSON.parse(fs.readFileSync(credentials, 'utf8')) as { claudeAiOauth?: { refreshToken?: string; accessToken?: string } };
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
         rotations++;
       }
     } finally {
-      for (const [i, l] of [...locks.entries()].reverse()) {
+      for (const [i, l] of honoursLocks ? [...locks.entries()].reverse() : []) {
         let ino = -1;
         try {
           ino = fs.lstatSync(l).ino;

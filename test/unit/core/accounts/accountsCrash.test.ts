@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { bundleChild } from '../../../support/childBundle';
 import { SUPPORT_OUT } from '../../../support/paths';
 import { AccountManager } from '../../../../src/core/accounts/accountManager';
+import { AccountError } from '../../../../src/core/accounts/errors';
 import { FileProfileStore, profileSecretKey } from '../../../../src/core/accounts/profileStore';
 import { Sandbox, claudeJsonText, credentialsText, makeSandbox, removeSandbox, writeLogin } from '../../../support/accountsFixtures';
 
@@ -212,6 +213,40 @@ describe('accounts crash safety', function () {
     assert.equal(stats.removedLocks, 0, `locks removed under Claude Code: ${JSON.stringify(stats)}`);
     assert.equal(stats.crossFiled, 0, `tokens filed under another profile: ${JSON.stringify(stats)}`);
     console.log(`      ${stats.kills} kills beside ${stats.rotations} refreshes; a consumed token put back live: ${stats.generationBehind}`);
+  });
+
+  it('with a writer that ignores the locks, refuses or recovers, and never files one account\'s tokens under another', async () => {
+    const { sb, m } = await setup();
+    try {
+      const stopFile = path.join(sb.root, 'stop-refresher');
+      const child = spawn(process.execPath, [REFRESHER, stopFile, '0', 'nolock'], { env: { ...sb.env, PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const outcomes: Record<string, number> = {};
+      const end = Date.now() + 2500;
+      for (let i = 0; Date.now() < end || i < 30; i++) {
+        let outcome = 'switched';
+        try {
+          await m.switchTo(i % 2 === 0 ? 'b' : 'a');
+        } catch (e) {
+          assert.ok(e instanceof AccountError, String(e));
+          outcome = e.code;
+        }
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        const store = JSON.parse(fs.readFileSync(path.join(sb.quotaHome, 'profiles.json'), 'utf8')) as { meta: { profiles: { id: string; label: string }[] }; secrets: Record<string, string> };
+        for (const p of store.meta.profiles) {
+          assert.equal(tokenOwner(store.secrets[profileSecretKey(p.id)]), p.label === 'a' ? 'alpha' : 'beta', `profile ${p.label} after ${JSON.stringify(outcomes)}`);
+        }
+      }
+      fs.writeFileSync(stopFile, '');
+      assert.equal(await exited, 0, err);
+      assert.ok((outcomes['switched'] ?? 0) > 0, JSON.stringify(outcomes));
+      for (const k of Object.keys(outcomes)) assert.ok(['switched', 'changed-concurrently', 'unsaved-login'].includes(k), `unexpected outcome ${k}: ${JSON.stringify(outcomes)}`);
+      console.log(`      outcomes beside a lock-ignoring writer: ${JSON.stringify(outcomes)}`);
+    } finally {
+      removeSandbox(sb);
+    }
   });
 
   it('keeps the newest rotated tokens while Claude Code refreshes concurrently', async function () {
