@@ -20,6 +20,11 @@ export interface LiveCredentialsStore {
    * is refused if the store changed since (another writer ignored the lock).
    */
   write(text: string, previous: FileSnapshot | null, beforeCommit?: () => Promise<void>): Promise<void>;
+  /**
+   * Something that changes whenever the stored login does, read without the secret (the Keychain
+   * item's modification date); absent for a file, whose stat says as much.
+   */
+  changeKey?(): Promise<string>;
 }
 
 export class FileCredentialsStore implements LiveCredentialsStore {
@@ -87,6 +92,13 @@ export class KeychainCredentialsStore implements LiveCredentialsStore {
     private readonly account: string,
   ) {
     this.location = `macOS Keychain item "${service}" (account "${account}")`;
+  }
+
+  /** The item's attributes without its secret (no -w): its modification date ("mdat"), or "absent". */
+  async changeKey(): Promise<string> {
+    const res = await this.run('security', ['find-generic-password', '-a', this.account, '-s', this.service]);
+    if (res.code !== 0) return `absent:${res.code}`;
+    return /"mdat"<timedate>=([^\n]*)/.exec(res.stdout)?.[1]?.trim() ?? 'unknown';
   }
 
   async read(): Promise<FileSnapshot | null> {

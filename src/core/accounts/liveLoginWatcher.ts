@@ -1,7 +1,8 @@
 // Notices a change of the live login made by anything else (another window, the CLI, `/login` inside
 // Claude Code) within a second. The credentials file and `.claude.json` are replaced by rename, so
 // their folders are watched, not the files; a stat poll once a second is the floor where watching
-// misses events (network file systems, a folder created later). A change is reported only when what
+// misses events (network file systems, a folder created later). The macOS Keychain item is polled
+// by its modification date, read without the secret. A change is reported only when what
 // the files say differs (the fingerprint the owner computes), not on every rewrite of `.claude.json`.
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -14,6 +15,8 @@ export interface LiveLoginWatcherOptions {
   readonly files: readonly string[];
   /** What the files say now, as an opaque fingerprint (never a secret itself); null when unreadable. */
   readonly fingerprint: () => Promise<string | null>;
+  /** Polled with the files: a store that is not a file (the macOS Keychain item's modification date). */
+  readonly changeKey?: () => Promise<string>;
   readonly timers?: IntervalTimers;
   readonly pollMs?: number;
   /** Quiet time after an event before reading, so a writer's two renames are read as one change. */
@@ -34,6 +37,7 @@ export class LiveLoginWatcher implements Disposable {
   private poll: unknown;
   private settle: unknown;
   private last: string | null = null;
+  private lastChangeKey = '';
   private checking: Promise<void> = Promise.resolve();
   private disposed = false;
 
@@ -47,6 +51,7 @@ export class LiveLoginWatcher implements Disposable {
   async start(): Promise<void> {
     this.last = await this.safeFingerprint();
     for (const f of this.opts.files) this.stats.set(f, await statKey(f));
+    this.lastChangeKey = await this.safeChangeKey();
     if (this.disposed) return;
     const names = new Set(this.opts.files.map((f) => path.basename(f)));
     const watch = this.opts.watch ?? ((dir, listener) => fsWatch(dir, { persistent: false }, listener));
@@ -80,7 +85,18 @@ export class LiveLoginWatcher implements Disposable {
       if (this.stats.get(f) !== key) moved = true;
       this.stats.set(f, key);
     }
+    const key = await this.safeChangeKey();
+    if (key !== this.lastChangeKey) moved = true;
+    this.lastChangeKey = key;
     if (moved) this.check();
+  }
+
+  private async safeChangeKey(): Promise<string> {
+    try {
+      return (await this.opts.changeKey?.()) ?? '';
+    } catch {
+      return 'unreadable';
+    }
   }
 
   /** One check at a time, in order, so two quick changes are both compared against what came before. */

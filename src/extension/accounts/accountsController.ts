@@ -132,7 +132,8 @@ export class AccountsController extends Disposable {
 
     // A switch made elsewhere (another window, the CLI, /login in Claude Code) shows here within a second.
     const files = [this.manager.paths.claudeJsonFile, ...(this.manager.live.kind === 'file' ? [this.manager.live.location] : []), ...(opts.store.file ? [opts.store.file] : [])];
-    const watcher = this._register(new LiveLoginWatcher({ files, fingerprint: () => this.manager.fingerprint(), log: this.log }));
+    const live = this.manager.live;
+    const watcher = this._register(new LiveLoginWatcher({ files, fingerprint: () => this.manager.fingerprint(), changeKey: live.changeKey?.bind(live), log: this.log }));
     this._register(
       watcher.onDidChange(() => {
         this.log.info('The live login or the saved profiles changed outside this window');

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { AccountManager } from '../../../../src/core/accounts/accountManager';
 import { FileProfileStore } from '../../../../src/core/accounts/profileStore';
 import { LiveLoginWatcher } from '../../../../src/core/accounts/liveLoginWatcher';
+import { MemoryProfileStore } from '../../../../src/core/accounts/profileStore';
+import type { CommandRunner } from '../../../../src/core/accounts/liveCredentials';
 import { Sandbox, claudeJsonText, credentialsText, makeSandbox, removeSandbox, writeLogin } from '../../../support/accountsFixtures';
 
 /** Replaces a file the way Claude Code and the CLI do: a temp file renamed over it. */
@@ -94,5 +96,29 @@ describe('live login watcher', () => {
     replace(sb.credentialsFile, credentialsText('beta'));
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(fired, false);
+  });
+
+  it('on macOS notices a refresh in the Keychain item by its modification date, without reading the secret to poll', async () => {
+    let item = credentialsText('alpha');
+    let mdat = '0x32303236313230323130303030305A00  "20261202100000Z\\000"';
+    const polls: (readonly string[])[] = [];
+    const runner: CommandRunner = async (_cmd, args) => {
+      if (args[0] !== 'find-generic-password') return { code: 1, stdout: '', stderr: '' };
+      if (args.includes('-w')) return { code: 0, stdout: item + '\n', stderr: '' };
+      polls.push(args);
+      return { code: 0, stdout: `keychain: "login.keychain-db"\nattributes:\n    "mdat"<timedate>=${mdat}\n`, stderr: '' };
+    };
+    fs.writeFileSync(sb.claudeJsonFile, claudeJsonText('alpha'));
+    const mac = new AccountManager({ env: sb.env, store: new MemoryProfileStore(), stateDir: sb.quotaHome, platform: 'darwin', runCommand: runner, settingsFiles: [] });
+    await mac.add('a');
+    const live = mac.live;
+    assert.equal(live.kind, 'keychain');
+    const w = watcher({ files: [sb.claudeJsonFile], fingerprint: () => mac.fingerprint(), changeKey: live.changeKey?.bind(live), pollMs: 50 });
+    await w.start();
+    const changed = nextChange(w, 5000);
+    item = credentialsText('alpha', 2);
+    mdat = '0x32303236313230323130303030315A00  "20261202100001Z\\000"';
+    assert.equal(await changed, true);
+    assert.ok(polls.length > 0 && polls.every((a) => !a.includes('-w')), 'polling never asks for the secret');
   });
 });
