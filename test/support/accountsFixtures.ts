@@ -77,6 +77,14 @@ export function writeLogin(sb: Sandbox, name: string, gen = 1, expiresAt?: numbe
   fs.writeFileSync(sb.claudeJsonFile, claudeJsonText(name), { mode: 0o600 });
 }
 
+/** Saves each login in turn (`[label, account]`), the last one staying live. */
+export async function saveLogins(sb: Sandbox, m: { add(label: string): Promise<unknown> }, logins: readonly (readonly [string, string])[]): Promise<void> {
+  for (const [label, name] of logins) {
+    writeLogin(sb, name);
+    await m.add(label);
+  }
+}
+
 /** A stdout/stderr pair that records everything written. */
 export function captureIo(env: Record<string, string>) {
   const out: string[] = [];

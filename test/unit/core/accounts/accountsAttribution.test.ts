@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { AccountManager } from '../../../../src/core/accounts/accountManager';
 import { AccountError } from '../../../../src/core/accounts/errors';
 import { FileProfileStore, profileSecretKey } from '../../../../src/core/accounts/profileStore';
-import { Sandbox, accountFor, claudeJsonText, credentialsText, makeSandbox, removeSandbox, tokensFor, writeLogin } from '../../../support/accountsFixtures';
+import { Sandbox, accountFor, claudeJsonText, credentialsText, makeSandbox, removeSandbox, saveLogins, tokensFor, writeLogin } from '../../../support/accountsFixtures';
 
 function manager(sb: Sandbox): AccountManager {
   return new AccountManager({ env: sb.env, store: new FileProfileStore(sb.quotaHome), stateDir: sb.quotaHome, platform: 'linux', settingsFiles: [], lockTimeoutMs: 1000 });
@@ -38,12 +38,7 @@ describe('whose tokens are live', () => {
   beforeEach(async () => {
     sb = makeSandbox('cqs-attr-');
     m = manager(sb);
-    writeLogin(sb, 'beta');
-    await m.add('b');
-    writeLogin(sb, 'gamma');
-    await m.add('c');
-    writeLogin(sb, 'alpha');
-    await m.add('a');
+    await saveLogins(sb, m, [['b', 'beta'], ['c', 'gamma'], ['a', 'alpha']]);
   });
   afterEach(() => removeSandbox(sb));
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { AccountManager } from '../../../../src/core/accounts/accountManager';
 import { FileProfileStore } from '../../../../src/core/accounts/profileStore';
 import { runAccountsCommand } from '../../../../src/cli/accountsCommand';
-import { Sandbox, captureIo, makeSandbox, removeSandbox, writeLogin } from '../../../support/accountsFixtures';
+import { Sandbox, captureIo, makeSandbox, removeSandbox, saveLogins, writeLogin } from '../../../support/accountsFixtures';
 
 const DAY = 24 * 3_600_000;
 
@@ -28,12 +28,7 @@ describe('switch backups', () => {
 
   it('removes the backups holding a removed account\'s login, and only those', async () => {
     const m = manager(sb);
-    writeLogin(sb, 'gamma');
-    await m.add('c');
-    writeLogin(sb, 'beta');
-    await m.add('b');
-    writeLogin(sb, 'alpha');
-    await m.add('a');
+    await saveLogins(sb, m, [['c', 'gamma'], ['b', 'beta'], ['a', 'alpha']]);
     // Each switch backs up the outgoing login: alpha, beta, alpha, gamma.
     for (const to of ['b', 'a', 'c', 'a']) await m.switchTo(to);
     assert.match(backupsText(sb), /test-refresh-beta-1/);
