@@ -2,6 +2,10 @@
 // and hooks feed exact usage and limit failures), and disconnects it leaving settings.json as it was.
 import { claudeConfigDir, quotaHome } from '../core/accounts/claudePaths';
 import { ClaudeCodeBridge, SettingsEditError } from '../core/bridge/bridge';
+import { readStatusLineRecords, type StatusLineRecord } from '../core/bridge/bridgeRecords';
+import { bridgeLayout } from '../core/bridge/bridgeShims';
+import { escapeForDisplay } from '../core/base/displayText';
+import { formatWhen } from '../core/usage/usageText';
 import { parseArgs } from './argParser';
 import { CliError, type CliIo } from './cliIo';
 
@@ -9,8 +13,19 @@ const USAGE = `usage: claude-quota bridge install|uninstall|status [--json] [--p
   install    add the bridge's statusLine command and hooks to Claude Code's settings.json
              (the statusLine command you had keeps running, its output unchanged)
   uninstall  put settings.json back as it was (byte for byte when nothing else changed it)
-  status     what is installed, and which settings would override it (--project: a folder
-             Claude Code runs in, whose project settings are checked too; default: this folder)`;
+  status     what is installed, which settings would override it (--project: a folder
+             Claude Code runs in, whose project settings are checked too; default: this folder),
+             and the limits Claude Code itself last reported through the bridge`;
+
+/** How many Claude Code processes' figures `status` lists, newest first. */
+const RECORDS_SHOWN = 3;
+
+/** "5-hour 62 % (resets 17:00) · weekly 41 % (resets 12-05 09:00)". */
+export function describeRecord(r: StatusLineRecord, now: number): string {
+  const windows = r.windows.map((w) => `${w.name} ${Math.round(w.usedPercent)} %${w.resetsAt ? ` (resets ${formatWhen(w.resetsAt.getTime(), now)})` : ''}`);
+  const where = [r.model, r.cwd].filter((x): x is string => x !== null).map(escapeForDisplay).join(', ');
+  return `Claude Code's own figures (process ${r.pid}${where ? `, ${where}` : ''}, reported ${formatWhen(r.observedAt.getTime(), now)}): ${windows.length > 0 ? windows.join(' · ') : 'no limits reported yet (they come after the first response)'}`;
+}
 
 export async function runBridgeCommand(argv: readonly string[], io: CliIo & { cwd?: string }): Promise<number> {
   const args = parseArgs(argv[0] === 'bridge' ? argv.slice(1) : argv, ['project'], ['json', 'help']);
@@ -40,13 +55,17 @@ export async function runBridgeCommand(argv: readonly string[], io: CliIo & { cw
       }
       case 'status': {
         const s = await bridge.status();
+        const read = await readStatusLineRecords(bridgeLayout(quotaHome(io.env)));
         if (json) {
-          io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+          io.stdout.write(`${JSON.stringify({ ...s, records: read.records.slice(0, RECORDS_SHOWN), rejectedRecords: read.rejected }, null, 2)}\n`);
           return 0;
         }
         io.stdout.write(`${s.installed ? 'Connected' : 'Not connected'}: ${s.settingsFile}${s.installed && !s.shimsPresent ? ' (its commands are missing: run `claude-quota bridge install` again)' : ''}\n`);
         if (s.userStatusLineCommand !== null) io.stdout.write(`Your statusLine command${s.installed ? ', still run by the bridge' : ''}: ${s.userStatusLineCommand}\n`);
         for (const o of s.overriddenBy) io.stdout.write(`Overridden: ${o.what} in ${o.file}\n`);
+        const now = Date.now();
+        for (const r of read.records.slice(0, RECORDS_SHOWN)) io.stdout.write(`${describeRecord(r, now)}\n`);
+        if (read.rejected > 0) io.stderr.write(`warning: ${read.rejected} bridge record(s) were not Claude Code statusLine input and were skipped\n`);
         return 0;
       }
       default:
