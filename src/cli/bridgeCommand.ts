@@ -2,10 +2,8 @@
 // and hooks feed exact usage and limit failures), and disconnects it leaving settings.json as it was.
 import { claudeConfigDir, quotaHome } from '../core/accounts/claudePaths';
 import { ClaudeCodeBridge, SettingsEditError } from '../core/bridge/bridge';
-import { readStatusLineRecords, type StatusLineRecord } from '../core/bridge/bridgeRecords';
+import { describeRecord, readStatusLineRecords } from '../core/bridge/bridgeRecords';
 import { bridgeLayout } from '../core/bridge/bridgeShims';
-import { escapeForDisplay } from '../core/base/displayText';
-import { formatWhen } from '../core/usage/usageText';
 import { parseArgs } from './argParser';
 import { CliError, type CliIo } from './cliIo';
 
@@ -20,12 +18,6 @@ const USAGE = `usage: claude-quota bridge install|uninstall|status [--json] [--p
 /** How many Claude Code processes' figures `status` lists, newest first. */
 const RECORDS_SHOWN = 3;
 
-/** "5-hour 62 % (resets 17:00) · weekly 41 % (resets 12-05 09:00)". */
-export function describeRecord(r: StatusLineRecord, now: number): string {
-  const windows = r.windows.map((w) => `${w.name} ${Math.round(w.usedPercent)} %${w.resetsAt ? ` (resets ${formatWhen(w.resetsAt.getTime(), now)})` : ''}`);
-  const where = [r.model, r.cwd].filter((x): x is string => x !== null).map(escapeForDisplay).join(', ');
-  return `Claude Code's own figures (process ${r.pid}${where ? `, ${where}` : ''}, reported ${formatWhen(r.observedAt.getTime(), now)}): ${windows.length > 0 ? windows.join(' · ') : 'no limits reported yet (they come after the first response)'}`;
-}
 
 export async function runBridgeCommand(argv: readonly string[], io: CliIo & { cwd?: string }): Promise<number> {
   const args = parseArgs(argv[0] === 'bridge' ? argv.slice(1) : argv, ['project'], ['json', 'help']);

@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import { ExactUsageFeed } from '../core/bridge/exactUsageFeed';
+import { bridgeLayout } from '../core/bridge/bridgeShims';
+import { describeError } from '../core/base/errors';
 import { API_VERSION, type ClaudeQuotaApi, type ClaudeQuotaTestHooks } from './api';
 import { AccountsController } from './accounts/accountsController';
 import { AutoSwitchController } from './accounts/autoSwitchController';
@@ -87,11 +90,15 @@ export function activate(context: vscode.ExtensionContext): ClaudeQuotaApi {
     }),
   );
   const usagePanel = own(new UsagePanel(usage, context.extensionUri));
+  // Claude Code's own figures, when the bridge is connected (claude-quota bridge install).
+  const exact = own(new ExactUsageFeed({ layout: bridgeLayout(quotaHome(process.env)), log: logger.child('bridge') }));
+  exact.start().catch((err: unknown) => logger.child('bridge').warn(`Not reading the bridge's records: ${describeError(err)}`));
   const statusBar = own(
     new StatusBarController({
       accounts,
       config,
       sessions,
+      exact,
       extra: { tooltipLines: () => usageTooltipLines(usage.report), onDidChange: usage.onDidChange },
     }),
   );

@@ -6,6 +6,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
 import type { BridgeLayout } from './bridgeShims';
+import { escapeForDisplay } from '../base/displayText';
+import { formatWhen } from '../usage/usageText';
 
 /** A statusLine input is a few KB; anything far larger is not one. */
 export const MAX_RECORD_BYTES = 256 * 1024;
@@ -128,4 +130,21 @@ export async function readStatusLineRecords(layout: Pick<BridgeLayout, 'statusLi
   }
   records.sort((a, b) => b.observedAt.getTime() - a.observedAt.getTime());
   return { records, rejected };
+}
+
+/** "5-hour 62 % (resets 17:00) · weekly 41 % (resets 12-05 09:00)". */
+export function describeWindows(windows: readonly ExactWindow[], now: number, timeZone?: string): string {
+  return windows.map((w) => `${w.name} ${Math.round(w.usedPercent)} %${w.resetsAt ? ` (resets ${formatWhen(w.resetsAt.getTime(), now, timeZone)})` : ''}`).join(' · ');
+}
+
+/** One line for a record: the process, where it runs, when it reported, and every window. */
+export function describeRecord(r: StatusLineRecord, now: number, timeZone?: string): string {
+  const where = [r.model, r.cwd].filter((x): x is string => x !== null).map(escapeForDisplay).join(', ');
+  return `Claude Code's own figures (process ${r.pid}${where ? `, ${where}` : ''}, reported ${formatWhen(r.observedAt.getTime(), now, timeZone)}): ${r.windows.length > 0 ? describeWindows(r.windows, now, timeZone) : 'no limits reported yet (they come after the first response)'}`;
+}
+
+/** The short form for the status bar: "5h 62 % · wk 41 %" (the two most used windows). */
+export function shortWindows(windows: readonly ExactWindow[]): string {
+  const short = (w: ExactWindow): string => (w.key === 'five_hour' ? '5h' : w.key === 'seven_day' ? 'wk' : w.name.replace(/^weekly (.+)$/, '$1 wk'));
+  return windows.slice(0, 2).map((w) => `${short(w)} ${Math.round(w.usedPercent)} %`).join(' · ');
 }

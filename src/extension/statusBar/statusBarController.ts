@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { StatusLineRecord } from '../../core/bridge/bridgeRecords';
 import type { AccountsFeed, SessionsSnapshotFeed } from '../ports';
 import type { ProfileView } from '../../core/accounts/accountManager';
 import { DeadlineTimer, nodeTimers } from '../../core/base/timers';
@@ -16,6 +17,8 @@ export interface StatusBarControllerOptions {
   readonly sessions?: SessionsSnapshotFeed;
   /** The usage section of the tooltip. */
   readonly extra?: StatusBarExtra;
+  /** Claude Code's own limit figures (the bridge's statusLine records). */
+  readonly exact?: { readonly latest: StatusLineRecord | null; readonly onDidChange: vscode.Event<void> };
   readonly createItem?: () => vscode.StatusBarItem;
   readonly enabled?: () => boolean;
 }
@@ -47,6 +50,10 @@ export class StatusBarController extends Disposable {
   private readonly enabled: () => boolean;
   private readonly sessions: SessionsSnapshotFeed;
   private readonly extra: StatusBarExtra | undefined;
+  private readonly exact: StatusBarControllerOptions['exact'];
+  /** A record is the active account's only when written after it became active (records do not name it). */
+  private activeId: string | null | undefined = undefined;
+  private activeSince = Date.now();
 
   constructor(opts: StatusBarControllerOptions) {
     super();
@@ -60,6 +67,8 @@ export class StatusBarController extends Disposable {
     this._register(source.onDidChangeAccounts(() => void this.refresh()));
     this._register(sessions.onDidChange(() => this.render()));
     if (extra) this._register(extra.onDidChange(() => this.render()));
+    this.exact = opts.exact;
+    if (opts.exact) this._register(opts.exact.onDidChange(() => this.render()));
     this._register({ dispose: () => this.hide() });
     this.apply();
   }
@@ -101,6 +110,9 @@ export class StatusBarController extends Disposable {
       } catch {
         this.profiles = [];
       }
+      const active = this.profiles.find((p) => p.active)?.id ?? null;
+      if (this.activeId !== undefined && active !== this.activeId) this.activeSince = Date.now();
+      this.activeId = active;
       this.render();
     });
     return this.refreshing;
@@ -111,7 +123,9 @@ export class StatusBarController extends Disposable {
     this.countdown.clear();
     const item = this.item;
     if (!item || this.isDisposed) return;
-    const view: WatchView = describeWatch(this.profiles, this.sessions.snapshot(), new Date(), undefined, this.extra?.tooltipLines() ?? []);
+    const record = this.exact?.latest ?? null;
+    const exact = record !== null && record.observedAt.getTime() >= this.activeSince ? record.windows : [];
+    const view: WatchView = describeWatch(this.profiles, this.sessions.snapshot(), new Date(), undefined, this.extra?.tooltipLines() ?? [], exact);
     item.text = view.text;
     const tooltip = new vscode.MarkdownString(view.tooltipMarkdown, true);
     tooltip.isTrusted = false;

@@ -5,6 +5,7 @@ import type { SessionsSnapshot, WatchedSession } from '../sessions/sessionsContr
 import { formatClock, formatCountdown, limitName, nextCountdownChangeMs, sourceLabel, stateLabel } from '../sessions/sessionText';
 import type { UnwatchedReason } from '../sources/sessionSource';
 import { escapeThemeIcons } from '../themeIconText';
+import { describeWindows, shortWindows, type ExactWindow } from '../../core/bridge/bridgeRecords';
 
 export interface StatusView {
   readonly text: string;
@@ -80,6 +81,8 @@ export function describeWatch(
   timeZone?: string,
   /** Markdown lines appended to the tooltip (the usage section). */
   extraLines: readonly string[] = [],
+  /** Claude Code's own figures for the active account, when it reported them since it became active. */
+  exact: readonly ExactWindow[] = [],
 ): WatchView {
   const base = describeStatus(profiles);
   const blocked = snapshot.sessions.filter((s) => s.state === 'blocked' && s.resetsAt !== null && sameAccount(s.account, snapshot.activeAccount));
@@ -100,10 +103,21 @@ export function describeWatch(
       warning: true,
       nextUpdateMs: nextCountdownChangeMs(left) || null,
     };
+  } else if (exact.length > 0 && profiles.some((p) => p.active)) {
+    const label = profiles.find((p) => p.active)?.label ?? '';
+    lines.push(escapeMarkdown(base.tooltip));
+    view = {
+      text: `$(pulse) ${escapeThemeIcons(label)} ${shortWindows(exact)}`,
+      tooltip: `${base.tooltip} Claude Code reports: ${describeWindows(exact, now.getTime(), timeZone)}.`,
+      accessibilityLabel: `Claude account ${label}: ${describeWindows(exact, now.getTime(), timeZone)}. Activate to switch account.`,
+      warning: false,
+      nextUpdateMs: null,
+    };
   } else {
     lines.push(escapeMarkdown(base.tooltip));
     view = { ...base, warning: false, nextUpdateMs: null };
   }
+  if (exact.length > 0) lines.push('', `**Claude Code's own figures** (exact): ${escapeMarkdown(describeWindows(exact, now.getTime(), timeZone))}`);
   if (snapshot.sessions.length > 0) {
     lines.push('', `**Watched sessions (${snapshot.sessions.length})**`, '');
     for (const s of snapshot.sessions) lines.push(sessionLine(s, now, timeZone));

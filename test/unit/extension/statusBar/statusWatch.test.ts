@@ -52,4 +52,20 @@ describe('status bar with sessions', () => {
   it('escapes Markdown in free text', () => {
     assert.equal(escapeMarkdown('a*b_[c](d)'), 'a\\*b\\_\\[c\\]\\(d\\)');
   });
+
+  it('shows Claude Code\'s own figures for the active account, most used first, and still counts down when blocked', () => {
+    const exact = [
+      { key: 'five_hour', name: '5-hour', usedPercent: 62.4, resetsAt: new Date('2026-11-23T16:00:00Z') },
+      { key: 'seven_day', name: 'weekly', usedPercent: 41, resetsAt: null },
+      { key: 'seven_day_opus', name: 'weekly Opus', usedPercent: 12, resetsAt: null },
+    ];
+    const idle: SessionsSnapshot = { activeAccount: work, sessions: [], unwatched: [] };
+    const v = describeWatch(profiles, idle, now, 'UTC', [], exact);
+    assert.equal(v.text, '$(pulse) work 5h 62 % · wk 41 %');
+    assert.match(v.tooltipMarkdown, /Claude Code's own figures\*\* \(exact\): 5\\-hour 62 % \\\(resets 16:00\\\) · weekly 41 % · weekly Opus 12 %/);
+    assert.match(v.accessibilityLabel, /work: 5-hour 62 %/);
+    const blocked: SessionsSnapshot = { activeAccount: work, sessions: [session({ state: 'blocked', window: 'five_hour', resetsAt: new Date('2026-11-23T13:00:00Z') })], unwatched: [] };
+    assert.match(describeWatch(profiles, blocked, now, 'UTC', [], exact).text, /^\$\(watch\) /);
+    assert.equal(describeWatch(profiles, idle, now, 'UTC', [], []).text, '$(account) work', 'without figures: as before');
+  });
 });
