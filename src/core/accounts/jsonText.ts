@@ -173,7 +173,7 @@ export function setTopLevelKey(text: string, key: string, value: unknown, fileFo
 export function setTopLevelKeyInBytes(bytes: Uint8Array, key: string, value: unknown, fileForErrors: string): Buffer {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = buf.toString('utf8');
-  if (Buffer.byteLength(text, 'utf8') === buf.length && Buffer.from(text, 'utf8').equals(buf)) {
+  if (Buffer.from(text, 'utf8').equals(buf)) {
     return Buffer.from(setTopLevelKey(text, key, value, fileForErrors), 'utf8');
   }
   // One char per byte: every structural character of JSON is ASCII and no byte of a multi-byte

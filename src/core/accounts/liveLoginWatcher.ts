@@ -4,11 +4,12 @@
 // misses events (network file systems, a folder created later). The macOS Keychain item is polled
 // by its modification date, read without the secret. A change is reported only when what
 // the files say differs (the fingerprint the owner computes), not on every rewrite of `.claude.json`.
-import { watch as fsWatch, type FSWatcher } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Emitter, type Disposable, type Event, type ListenerErrorLog } from '../base/event';
-import { backgroundTimers, type IntervalTimers } from '../base/timers';
+import { FolderWatch } from '../base/folderWatch';
+import type { IntervalTimers } from '../base/timers';
 
 export interface LiveLoginWatcherOptions {
   /** Files whose change may change the login or the saved profiles. */
@@ -31,20 +32,26 @@ export class LiveLoginWatcher implements Disposable {
   private readonly changed: Emitter<void>;
   /** Fires after the login or the saved profiles were changed by something else. */
   readonly onDidChange: Event<void>;
-  private readonly timers: IntervalTimers;
-  private readonly watchers: FSWatcher[] = [];
+  private readonly folders: FolderWatch;
   private readonly stats = new Map<string, string>();
-  private poll: unknown;
-  private settle: unknown;
   private last: string | null = null;
   private lastChangeKey = '';
-  private checking: Promise<void> = Promise.resolve();
   private disposed = false;
 
   constructor(private readonly opts: LiveLoginWatcherOptions) {
     this.changed = new Emitter<void>(opts.log);
     this.onDidChange = this.changed.event;
-    this.timers = opts.timers ?? backgroundTimers;
+    const names = new Set(opts.files.map((f) => path.basename(f)));
+    this.folders = new FolderWatch({
+      dirs: [...new Set(opts.files.map((f) => path.dirname(f)))],
+      // The file itself, or the temp file a writer renames over it.
+      matches: (name) => name === null || names.has(name) || [...names].some((n) => name.startsWith(`${n}.`)),
+      check: (reason) => (reason === 'poll' ? this.pollOnce() : this.check()),
+      timers: opts.timers,
+      pollMs: opts.pollMs ?? LIVE_LOGIN_POLL_MS,
+      settleMs: opts.settleMs,
+      watch: opts.watch,
+    });
   }
 
   /** Reads the starting point, then watches. */
@@ -52,32 +59,10 @@ export class LiveLoginWatcher implements Disposable {
     this.last = await this.safeFingerprint();
     for (const f of this.opts.files) this.stats.set(f, await statKey(f));
     this.lastChangeKey = await this.safeChangeKey();
-    if (this.disposed) return;
-    const names = new Set(this.opts.files.map((f) => path.basename(f)));
-    const watch = this.opts.watch ?? ((dir, listener) => fsWatch(dir, { persistent: false }, listener));
-    for (const dir of new Set(this.opts.files.map((f) => path.dirname(f)))) {
-      try {
-        const w = watch(dir, (_event, file) => {
-          if (file === null || names.has(file) || [...names].some((n) => file.startsWith(`${n}.`))) this.schedule();
-        });
-        w.on('error', () => undefined); // the poll still covers it
-        this.watchers.push(w);
-      } catch {
-        // a missing folder: the poll notices when the file appears
-      }
-    }
-    this.poll = this.timers.setInterval(() => void this.pollOnce(), this.opts.pollMs ?? LIVE_LOGIN_POLL_MS);
+    if (!this.disposed) this.folders.start();
   }
 
-  private schedule(): void {
-    if (this.disposed) return;
-    if (this.settle !== undefined) this.timers.clearTimeout(this.settle);
-    this.settle = this.timers.setTimeout(() => {
-      this.settle = undefined;
-      this.check();
-    }, this.opts.settleMs ?? 100);
-  }
-
+  /** The poll: a stat of each file (and the Keychain item's date); the fingerprint only when one moved. */
   private async pollOnce(): Promise<void> {
     let moved = false;
     for (const f of this.opts.files) {
@@ -88,7 +73,7 @@ export class LiveLoginWatcher implements Disposable {
     const key = await this.safeChangeKey();
     if (key !== this.lastChangeKey) moved = true;
     this.lastChangeKey = key;
-    if (moved) this.check();
+    if (moved) await this.check();
   }
 
   private async safeChangeKey(): Promise<string> {
@@ -99,15 +84,12 @@ export class LiveLoginWatcher implements Disposable {
     }
   }
 
-  /** One check at a time, in order, so two quick changes are both compared against what came before. */
-  private check(): void {
-    this.checking = this.checking.then(async () => {
-      if (this.disposed) return;
-      const now = await this.safeFingerprint();
-      if (now === this.last) return;
-      this.last = now;
-      if (!this.disposed) this.changed.fire();
-    });
+  /** Compares what the files say with what they said (checks run one at a time, in order). */
+  private async check(): Promise<void> {
+    const now = await this.safeFingerprint();
+    if (now === this.last || this.disposed) return;
+    this.last = now;
+    this.changed.fire();
   }
 
   private async safeFingerprint(): Promise<string | null> {
@@ -120,15 +102,12 @@ export class LiveLoginWatcher implements Disposable {
 
   /** Resolves once the checks started so far are done (for tests and orderly shutdown). */
   idle(): Promise<void> {
-    return this.checking;
+    return this.folders.idle();
   }
 
   dispose(): void {
     this.disposed = true;
-    for (const w of this.watchers) w.close();
-    this.watchers.length = 0;
-    if (this.poll !== undefined) this.timers.clearInterval(this.poll);
-    if (this.settle !== undefined) this.timers.clearTimeout(this.settle);
+    this.folders.dispose();
     this.changed.dispose();
   }
 }

@@ -101,33 +101,53 @@ export interface RecordsRead {
   readonly rejected: number;
 }
 
-/** Every statusLine record the shim has written, newest first. */
-export async function readStatusLineRecords(layout: Pick<BridgeLayout, 'statusLineRecords'>): Promise<RecordsRead> {
+/** Records older than this describe no window that is still open; they are not read. */
+export const RECORD_MAX_AGE_MS = 8 * 24 * 3_600_000;
+
+/** What a reader remembers of each file between reads, so an unchanged file costs one stat. */
+export type RecordCache = Map<string, { readonly key: string; readonly record: StatusLineRecord | null }>;
+
+/** Every recent statusLine record the shim has written, newest first. */
+export async function readStatusLineRecords(
+  layout: Pick<BridgeLayout, 'statusLineRecords'>,
+  cache: RecordCache = new Map(),
+  now: number = Date.now(),
+): Promise<RecordsRead> {
   let names: string[];
   try {
     names = await readdir(layout.statusLineRecords);
   } catch {
+    cache.clear();
     return { records: [], rejected: 0 };
   }
   const records: StatusLineRecord[] = [];
+  const seen = new Set<string>();
   let rejected = 0;
   for (const name of names) {
     const m = /^(\d{1,10})\.json$/.exec(name);
     if (!m) continue; // the shim's temp files, or anything else
+    seen.add(name);
     const file = path.join(layout.statusLineRecords, name);
     try {
       const st = await stat(file);
-      if (!st.isFile() || st.size > MAX_RECORD_BYTES) {
-        rejected++;
+      if (st.mtimeMs < now - RECORD_MAX_AGE_MS) {
+        cache.delete(name);
         continue;
       }
-      const rec = parseStatusLineRecord(await readFile(file, 'utf8'), Number(m[1]), new Date(st.mtimeMs));
-      if (rec) records.push(rec);
+      const key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+      let entry = cache.get(name);
+      if (entry?.key !== key) {
+        const record = st.isFile() && st.size <= MAX_RECORD_BYTES ? parseStatusLineRecord(await readFile(file, 'utf8'), Number(m[1]), new Date(st.mtimeMs)) : null;
+        entry = { key, record };
+        cache.set(name, entry);
+      }
+      if (entry.record) records.push(entry.record);
       else rejected++;
     } catch {
       rejected++;
     }
   }
+  for (const name of cache.keys()) if (!seen.has(name)) cache.delete(name);
   records.sort((a, b) => b.observedAt.getTime() - a.observedAt.getTime());
   return { records, rejected };
 }

@@ -1,9 +1,9 @@
 // Claude Code's own limit figures as they arrive: watches the bridge's statusLine records (the folder,
-// with a stat poll as the floor, as the live-login watcher does) and keeps the newest record.
-import { watch as fsWatch, type FSWatcher } from 'node:fs';
+// with a poll as the floor) and keeps the newest record.
 import { Emitter, type Disposable, type Event, type ListenerErrorLog } from '../base/event';
-import { backgroundTimers, type IntervalTimers } from '../base/timers';
-import { readStatusLineRecords, type StatusLineRecord } from './bridgeRecords';
+import { FolderWatch } from '../base/folderWatch';
+import type { IntervalTimers } from '../base/timers';
+import { readStatusLineRecords, type RecordCache, type StatusLineRecord } from './bridgeRecords';
 import type { BridgeLayout } from './bridgeShims';
 
 export interface ExactUsageFeedOptions {
@@ -17,17 +17,15 @@ export class ExactUsageFeed implements Disposable {
   private readonly changed: Emitter<void>;
   /** Fires when a newer record arrived. */
   readonly onDidChange: Event<void>;
-  private readonly timers: IntervalTimers;
-  private watcher: FSWatcher | undefined;
-  private poll: unknown;
+  private readonly folders: FolderWatch;
+  private readonly cache: RecordCache = new Map();
   private newest: StatusLineRecord | null = null;
-  private reading: Promise<void> = Promise.resolve();
   private disposed = false;
 
   constructor(private readonly opts: ExactUsageFeedOptions) {
     this.changed = new Emitter<void>(opts.log);
     this.onDidChange = this.changed.event;
-    this.timers = opts.timers ?? backgroundTimers;
+    this.folders = new FolderWatch({ dirs: [opts.layout.statusLineRecords], check: () => this.read(), timers: opts.timers, pollMs: opts.pollMs });
   }
 
   /** The newest record of any Claude Code process, or null. */
@@ -37,36 +35,22 @@ export class ExactUsageFeed implements Disposable {
 
   async start(): Promise<void> {
     await this.read();
-    if (this.disposed) return;
-    try {
-      this.watcher = fsWatch(this.opts.layout.statusLineRecords, { persistent: false }, () => void this.refresh());
-      this.watcher.on('error', () => undefined); // the poll still covers it
-    } catch {
-      // no folder yet (the bridge is not installed): the poll notices when it appears
-    }
-    this.poll = this.timers.setInterval(() => void this.refresh(), this.opts.pollMs ?? 1000);
+    if (!this.disposed) this.folders.start();
   }
 
-  /** Reads again (one read at a time). */
-  refresh(): Promise<void> {
-    this.reading = this.reading.then(() => this.read()).catch(() => undefined);
-    return this.reading;
-  }
-
+  /** A stat per record; only a file that changed is read again. */
   private async read(): Promise<void> {
     if (this.disposed) return;
-    const { records } = await readStatusLineRecords(this.opts.layout);
+    const { records } = await readStatusLineRecords(this.opts.layout, this.cache);
     const top = records[0] ?? null;
-    const before = this.newest;
-    if (top === null || (before !== null && top.observedAt.getTime() === before.observedAt.getTime() && top.pid === before.pid)) return;
+    if (top === null || top === this.newest) return;
     this.newest = top;
     if (!this.disposed) this.changed.fire();
   }
 
   dispose(): void {
     this.disposed = true;
-    this.watcher?.close();
-    if (this.poll !== undefined) this.timers.clearInterval(this.poll);
+    this.folders.dispose();
     this.changed.dispose();
   }
 }

@@ -56,10 +56,6 @@ export interface TmuxSourceOptions {
 
 export type TmuxSourceListener = (event: TmuxSourceEvent) => void;
 
-function defaultTimeContext(): TimeContext {
-  return localTimeContext();
-}
-
 export class TmuxSource {
   private readonly runner: TmuxRunner;
   private readonly matcher: ClaudeMatcher;
@@ -100,7 +96,7 @@ export class TmuxSource {
     const procReader = options.procRoot === null ? null : new ProcReader(options.procRoot ?? '/proc');
     this.proc = procReader !== null && procReader.available ? procReader : null;
     this.timers = options.timers ?? nodeTimers;
-    this.timeContext = options.timeContext ?? defaultTimeContext;
+    this.timeContext = options.timeContext ?? (() => localTimeContext());
     this.log = options.logger;
     this.recheckMs = options.recheckMs ?? 1000;
     this.screenBudget = options.screenBudget;

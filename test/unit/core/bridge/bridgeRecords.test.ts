@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseStatusLineRecord, readStatusLineRecords, windowName, MAX_RECORD_BYTES } from '../../../../src/core/bridge/bridgeRecords';
+import { parseStatusLineRecord, readStatusLineRecords, windowName, MAX_RECORD_BYTES, RECORD_MAX_AGE_MS, type RecordCache } from '../../../../src/core/bridge/bridgeRecords';
 
 const AT = new Date('2026-12-02T12:00:00Z');
 const RESET_5H = 1_796_227_200; // 2026-12-02T16:00:00Z, epoch seconds
@@ -65,6 +65,18 @@ describe('bridge statusLine records', () => {
       assert.deepEqual(read.records.map((r) => [r.pid, r.windows[0]?.usedPercent]), [[200, 20], [100, 10]]);
       assert.equal(read.rejected, 2);
       assert.deepEqual(await readStatusLineRecords({ statusLineRecords: path.join(dir, 'absent') }), { records: [], rejected: 0 });
+      // A cache makes an unchanged file cost a stat: the same record comes back, not a new parse.
+      const cache: RecordCache = new Map();
+      const first = await readStatusLineRecords({ statusLineRecords: dir }, cache);
+      const again = await readStatusLineRecords({ statusLineRecords: dir }, cache);
+      assert.equal(again.records[0], first.records[0]);
+      // A record too old to describe an open window is not read at all.
+      const old = new Date(Date.now() - RECORD_MAX_AGE_MS - 60_000);
+      fs.utimesSync(path.join(dir, '200.json'), old, old);
+      assert.deepEqual((await readStatusLineRecords({ statusLineRecords: dir }, cache)).records.map((r) => r.pid), [100]);
+      fs.rmSync(path.join(dir, '100.json'));
+      await readStatusLineRecords({ statusLineRecords: dir }, cache);
+      assert.deepEqual([...cache.keys()].sort(), ['300.json', '400.json'], 'a removed file leaves the cache');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
